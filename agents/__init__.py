@@ -1,0 +1,2 @@
+"""The stream-processing stages: pure functions (`normalize`, `render`, `publish`) and
+the Faust agents that wire them together (`topology`)."""

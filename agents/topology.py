@@ -1,0 +1,147 @@
+"""The whole pipeline in one place: raw webhooks → orders → notifications → Redis.
+
+    proofstream.webhooks.raw ──normalize──▶ proofstream.orders ──render──▶
+    proofstream.notifications ──publish──▶ Redis (stream + pub/sub)
+    (anything normalize cannot read) ──▶ proofstream.deadletters
+
+Each agent only loops, calls a pure stage function and sends. `concurrency=1` on
+purpose: with more, Faust can commit past an in-flight message (faust #606).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import structlog
+from pydantic import ValidationError
+
+from agents.errors import InvalidEvent, SinkUnavailable
+from agents.metrics import EVENTS, LAG
+from agents.normalize import normalize
+from agents.publish import Publisher
+from agents.render import render
+from schemas import DeadLetter, Notification, OrderEvent, WebhookEnvelope
+from streams.topics import RAW_WEBHOOKS, Topics
+
+__all__ = ["Agents", "register"]
+
+log = structlog.get_logger("proofstream.agents")
+
+
+@dataclass(frozen=True)
+class Agents:
+    """The registered Faust agents (tests drive them with `test_context()`)."""
+
+    normalize: Any
+    render: Any
+    publish: Any
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def register(
+    app: Any,
+    topics: Topics,
+    publisher: Publisher,
+    *,
+    clock: Callable[[], datetime] = _now,
+    retry_delays: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0, 5.0),
+) -> Agents:
+    """Attach the three stages to `app`; returns them."""
+
+    @app.agent(topics.raw_webhooks, name="normalize", concurrency=1)  # type: ignore[untyped-decorator]
+    async def normalize_agent(stream: Any) -> AsyncIterator[OrderEvent | DeadLetter]:
+        async for event in stream.events():
+            raw: bytes = event.value
+            key = event.key.decode() if isinstance(event.key, bytes) else event.key
+            try:
+                envelope = WebhookEnvelope.from_json(raw)
+                order = normalize(envelope)
+            except (InvalidEvent, ValidationError, ValueError) as exc:
+                letter = DeadLetter(
+                    stage="normalize",
+                    reason=_reason(exc),
+                    source_topic=RAW_WEBHOOKS,
+                    key=key,
+                    webhook_id=_webhook_id(raw),
+                    original=raw,
+                    failed_at=clock(),
+                )
+                await topics.dead_letters.send(key=key, value=letter)
+                EVENTS.labels("normalize", "dead_letter").inc()
+                log.warning("dead_letter", webhook_id=letter.webhook_id, reason=letter.reason)
+                yield letter
+                continue
+            await topics.orders.send(key=order.shop, value=order)
+            EVENTS.labels("normalize", "ok").inc()
+            _observe("normalize", envelope.received_at, clock)
+            log.info("normalized", webhook_id=order.webhook_id, shop=order.shop)
+            yield order
+
+    @app.agent(topics.orders, name="render", concurrency=1)  # type: ignore[untyped-decorator]
+    async def render_agent(stream: Any) -> AsyncIterator[Notification]:
+        async for order in stream:
+            notification = render(order, now=clock())
+            await topics.notifications.send(key=order.shop, value=notification)
+            EVENTS.labels("render", "ok").inc()
+            log.info("rendered", webhook_id=order.webhook_id, notification_id=notification.id)
+            yield notification
+
+    @app.agent(topics.notifications, name="publish", concurrency=1)  # type: ignore[untyped-decorator]
+    async def publish_agent(stream: Any) -> AsyncIterator[str | None]:
+        async for notification in stream:
+            stream_id = await _with_retries(publisher.publish, notification, retry_delays)
+            EVENTS.labels("publish", "ok" if stream_id else "duplicate").inc()
+            _observe("publish", notification.created_at, clock)
+            log.info(
+                "published" if stream_id else "duplicate_skipped",
+                webhook_id=notification.webhook_id,
+                shop=notification.shop,
+                stream_id=stream_id,
+            )
+            yield stream_id
+
+    return Agents(normalize=normalize_agent, render=render_agent, publish=publish_agent)
+
+
+async def _with_retries(
+    publish: Callable[[Notification], Any], notification: Notification, delays: tuple[float, ...]
+) -> str | None:
+    # Redis being away must not skip a notification: hold the partition and retry, then
+    # let the error stop the agent (the message is not committed and comes back).
+    for delay in delays:
+        try:
+            result: str | None = await publish(notification)
+            return result
+        except SinkUnavailable as exc:
+            log.warning("publish_retry", webhook_id=notification.webhook_id, error=str(exc))
+            await asyncio.sleep(delay)
+    result = await publish(notification)
+    return result
+
+
+def _observe(stage: str, since: datetime, clock: Callable[[], datetime]) -> None:
+    LAG.labels(stage).observe(max(0.0, (clock() - since).total_seconds()))
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "envelope"
+        return f"invalid envelope: {where}: {first['msg']}"
+    return str(exc) or type(exc).__name__
+
+
+def _webhook_id(raw: bytes) -> str | None:
+    try:
+        value = orjson.loads(raw).get("webhook_id")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None

@@ -1,0 +1,2 @@
+"""The HTTP edge: Shopify webhooks in (verified, then produced to Kafka), storefront
+notifications out (Server-Sent Events fanned out from one Redis subscription)."""

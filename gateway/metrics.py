@@ -1,0 +1,22 @@
+"""Prometheus metrics of the gateway (served at GET /metrics)."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+__all__ = ["SSE_CLIENTS", "SSE_DELIVERED", "SSE_DROPPED", "WEBHOOKS", "WEBHOOK_ACK_SECONDS"]
+
+WEBHOOKS = Counter(
+    "proofstream_webhooks_total",
+    "Shopify webhooks received, by topic and outcome.",
+    ["topic", "outcome"],
+)
+WEBHOOK_ACK_SECONDS = Histogram(
+    "proofstream_webhook_ack_seconds",
+    "Time from the body fully read to the broker's acknowledgement.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+SSE_CLIENTS = Gauge("proofstream_sse_clients", "Storefront SSE clients connected now.")
+SSE_DELIVERED = Counter("proofstream_sse_delivered_total", "Notifications queued to SSE clients.")
+SSE_DROPPED = Counter(
+    "proofstream_sse_dropped_total",
+    "SSE clients disconnected because they fell behind (they reconnect and replay).",
+)

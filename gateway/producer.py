@@ -1,0 +1,74 @@
+"""The gateway's Kafka producer: acks=all, keyed by shop, errors become `BrokerUnavailable`."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from gateway.errors import BrokerUnavailable
+from streams.admin import ensure_topics
+from streams.topics import NAMES
+
+__all__ = ["EnvelopeProducer"]
+
+
+class EnvelopeProducer:
+    """Produces verified webhook envelopes; `send` returns only once the broker acked."""
+
+    def __init__(self, *, bootstrap: str, partitions: int, send_timeout_s: float = 5.0) -> None:
+        self._bootstrap = bootstrap
+        self._partitions = partitions
+        self._send_timeout_s = send_timeout_s
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self, *, attempts: int = 30, delay_s: float = 1.0) -> None:
+        """Connect (waiting for a broker that is still starting) and make sure topics exist."""
+        for attempt in range(1, attempts + 1):
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self._bootstrap,
+                acks="all",
+                enable_idempotence=False,  # the embedded broker has no idempotent producers
+                linger_ms=0,
+                request_timeout_ms=int(self._send_timeout_s * 1000),
+            )
+            try:
+                await producer.start()
+                await ensure_topics(
+                    bootstrap=self._bootstrap, names=NAMES, partitions=self._partitions
+                )
+            except KafkaError as exc:
+                await producer.stop()
+                if attempt == attempts:
+                    raise BrokerUnavailable(f"no Kafka broker at {self._bootstrap}") from exc
+                await asyncio.sleep(delay_s)
+                continue
+            self._producer = producer
+            return
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    async def send(self, topic: str, *, key: str, value: bytes) -> None:
+        """Produce and wait for the acknowledgement of all in-sync replicas."""
+        if self._producer is None:
+            raise BrokerUnavailable("producer not started")
+        try:
+            async with asyncio.timeout(self._send_timeout_s):
+                await self._producer.send_and_wait(topic, value=value, key=key.encode())
+        except (KafkaError, TimeoutError) as exc:
+            raise BrokerUnavailable("the broker did not acknowledge the webhook") from exc
+
+    async def ready(self) -> bool:
+        """True when the producer is connected and the broker answers a metadata request."""
+        if self._producer is None:
+            return False
+        try:
+            async with asyncio.timeout(2):
+                await self._producer.client.force_metadata_update()
+        except (KafkaError, TimeoutError):
+            return False
+        return True

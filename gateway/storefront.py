@@ -1,0 +1,131 @@
+"""What storefronts call: the SSE notification stream, the widget config, the widget script
+and a demo storefront page."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from importlib import resources
+
+from redis.asyncio import Redis
+from sse_starlette import EventSourceResponse
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from gateway.errors import NotFound
+from gateway.fanout import Fanout, StreamId, notification_frame, parse_stream_id
+from proofstream.settings import Settings
+from schemas import WidgetConfig, is_shop_domain
+from streams.redis import stream_key
+
+__all__ = ["Storefront", "routes"]
+
+# Sent once the client's subscription is live: tests and the widget wait for it.
+READY_FRAME = b"retry: 2000\nevent: ready\ndata: {}\n\n"
+
+
+@dataclass
+class Storefront:
+    """Dependencies of the storefront routes, built in the gateway's lifespan."""
+
+    settings: Settings
+    redis: Redis
+    fanout: Fanout
+    widget_js: bytes
+    demo_html: str
+
+    @classmethod
+    def load_assets(cls, *, settings: Settings, redis: Redis, fanout: Fanout) -> Storefront:
+        return cls(
+            settings=settings,
+            redis=redis,
+            fanout=fanout,
+            widget_js=resources.files("widget").joinpath("proofstream.js").read_bytes(),
+            demo_html=resources.files("gateway").joinpath("templates/demo.html").read_text(),
+        )
+
+    async def replay(self, shop: str, after: StreamId) -> list[tuple[StreamId, bytes]]:
+        """Frames stored after `after` (exclusive), oldest first."""
+        entries = await self.redis.xrange(
+            stream_key(shop),
+            min=f"({after[0]}-{after[1]}",
+            max="+",
+            count=self.settings.stream_maxlen,
+        )
+        frames = []
+        for raw_id, fields in entries or ():
+            stream_id = parse_stream_id(raw_id)
+            payload = fields.get(b"n") if fields else None
+            if stream_id is not None and isinstance(raw_id, bytes) and isinstance(payload, bytes):
+                frames.append((stream_id, notification_frame(raw_id, payload)))
+        return frames
+
+    async def frames(self, shop: str, last_event_id: str | None) -> AsyncIterator[bytes]:
+        """Replay what the client missed, then live frames, without gaps or repeats."""
+        async with self.fanout.subscribe(shop) as subscriber:
+            yield READY_FRAME
+            last = parse_stream_id(last_event_id) or (0, 0)
+            if last_event_id is not None and last > (0, 0):
+                for stream_id, frame in await self.replay(shop, last):
+                    last = stream_id
+                    yield frame
+            async for live in subscriber:
+                if live.stream_id > last:
+                    yield live.data
+
+
+def _shop(request: Request) -> str:
+    shop: str = request.path_params["shop"]
+    if not is_shop_domain(shop):
+        raise NotFound("not a shop domain")
+    return shop
+
+
+def _storefront(request: Request) -> Storefront:
+    storefront: Storefront = request.app.state.storefront
+    return storefront
+
+
+async def stream(request: Request) -> Response:
+    storefront = _storefront(request)
+    shop = _shop(request)
+    return EventSourceResponse(
+        storefront.frames(shop, request.headers.get("last-event-id")),
+        ping=storefront.settings.sse_ping_s,
+        send_timeout=storefront.settings.sse_send_timeout_s,
+    )
+
+
+async def config(request: Request) -> Response:
+    _shop(request)
+    return JSONResponse(
+        WidgetConfig().model_dump(mode="json"), headers={"Cache-Control": "public, max-age=60"}
+    )
+
+
+async def widget_js(request: Request) -> Response:
+    return Response(
+        _storefront(request).widget_js,
+        media_type="application/javascript",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+async def demo(request: Request) -> Response:
+    storefront = _storefront(request)
+    shop = _shop(request)
+    widget_url = storefront.settings.public_url.rstrip("/") + "/widget.js"
+    page = storefront.demo_html.replace("{{SHOP}}", html.escape(shop)).replace(
+        "{{WIDGET_URL}}", html.escape(widget_url)
+    )
+    return HTMLResponse(page)
+
+
+routes = [
+    Route("/v1/storefront/{shop}/stream", stream),
+    Route("/v1/storefront/{shop}/config", config),
+    Route("/widget.js", widget_js),
+    Route("/demo/{shop}", demo),
+]

@@ -1,0 +1,5 @@
+"""`python -m proofstream` is the `proofstream` command."""
+
+from proofstream.cli import main
+
+main()

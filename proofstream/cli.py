@@ -1,0 +1,124 @@
+"""The `proofstream` command: `run`, `gateway`, `worker`, `simulate`, `schemas`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from proofstream.logs import configure_logging
+from proofstream.settings import Settings
+
+__all__ = ["main"]
+
+DEMO_SHOP = "demo-shop.myshopify.com"
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from proofstream.local import run_local
+
+    return run_local(settings, rate=args.rate, workdir=Path(args.workdir))
+
+
+def _gateway(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from gateway.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from proofstream.worker import run_worker
+
+    run_worker(settings)
+    return 0
+
+
+def _simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from simulator.cli import simulate
+
+    endpoint = args.endpoint or settings.public_url.rstrip("/") + "/webhooks/shopify"
+    return asyncio.run(
+        simulate(
+            endpoint=endpoint,
+            secret=settings.shopify_api_secret.get_secret_value(),
+            shops=args.shop or [DEMO_SHOP],
+            rate=args.rate,
+            count=args.count,
+            seed=args.seed,
+        )
+    )
+
+
+def _schemas(args: argparse.Namespace, settings: Settings) -> int:
+    from schemas.export import write_json_schemas
+
+    for path in write_json_schemas(Path(args.out)):
+        print(path)  # noqa: T201 - the command's output
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="proofstream",
+        description="Live social-proof notifications for Shopify stores. "
+        "Settings come from the environment (see README).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="the whole system locally: broker, Redis, worker, gateway, simulator, demo page",
+        description="Start the embedded broker (unless KAFKA_BOOTSTRAP_SERVERS is set), Redis "
+        "(REDIS_URL if reachable, else a redis-server of its own), the worker, the gateway and "
+        "the Shopify simulator; print the demo storefront URL. Ctrl-C stops everything.",
+    )
+    run.add_argument("--rate", type=float, default=0.3, help="simulated orders per second")
+    run.add_argument(
+        "--workdir", default=".proofstream", help="where logs go (default: .proofstream)"
+    )
+    run.set_defaults(handler=_run)
+
+    commands.add_parser(
+        "gateway",
+        help="serve webhooks, SSE, widget and demo pages (PROOFSTREAM_GATEWAY_HOST/PORT)",
+    ).set_defaults(handler=_gateway)
+    commands.add_parser(
+        "worker", help="run the Faust worker: normalize, render, publish"
+    ).set_defaults(handler=_worker)
+
+    simulate = commands.add_parser(
+        "simulate", help="send signed, realistic orders/create webhooks like Shopify does"
+    )
+    simulate.add_argument(
+        "--endpoint", help="webhook URL (default: PROOFSTREAM_PUBLIC_URL + /webhooks/shopify)"
+    )
+    simulate.add_argument(
+        "--shop", action="append", help=f"shop domain (default {DEMO_SHOP}); repeat for several"
+    )
+    simulate.add_argument("--rate", type=float, default=1.0, help="orders per second (default 1)")
+    simulate.add_argument("--count", type=int, default=None, help="stop after N orders")
+    simulate.add_argument("--seed", type=int, default=None, help="seed for repeatable orders")
+    simulate.set_defaults(handler=_simulate)
+
+    schemas = commands.add_parser("schemas", help="write the JSON Schemas of every event")
+    schemas.add_argument("--out", default="schemas/json", help="folder (default schemas/json)")
+    schemas.set_defaults(handler=_schemas)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    configure_logging(settings.log_level)
+    raise SystemExit(args.handler(args, settings))

@@ -1,0 +1,125 @@
+"""`proofstream run`: the whole system on one machine, stopped cleanly by Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from proofstream.errors import ServiceError
+from proofstream.services import (
+    ManagedProcess,
+    free_port,
+    redis_reachable,
+    start_broker,
+    start_redis,
+)
+from proofstream.settings import Settings
+
+__all__ = ["run_local"]
+
+DEMO_SHOP = "demo-shop.myshopify.com"
+
+
+def _say(message: str) -> None:
+    print(f"proofstream: {message}", flush=True)  # noqa: T201 - the launcher talks to a person
+
+
+def _wait_ready(url: str, process: ManagedProcess, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServiceError(f"{process.name} exited; see {process.log_path}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise ServiceError(f"{url} not ready after {timeout_s:.0f} s; see {process.log_path}")
+
+
+def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
+    """Start every part, print where to look, and stop them all on Ctrl-C or a crash."""
+    logs = workdir / "logs"
+    started: list[ManagedProcess] = []
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        env: dict[str, str] = {}
+        if settings.kafka_bootstrap_servers:
+            env["KAFKA_BOOTSTRAP_SERVERS"] = settings.kafka_bootstrap_servers
+            _say(f"Kafka: using KAFKA_BOOTSTRAP_SERVERS={settings.kafka_bootstrap_servers}")
+        else:
+            broker, bootstrap = start_broker(log_path=logs / "broker.log")
+            started.append(broker)
+            env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+            _say(f"Kafka: started the embedded Tansu broker (in memory) at {bootstrap}")
+
+        if redis_reachable(settings.redis_url):
+            env["REDIS_URL"] = settings.redis_url
+            _say(f"Redis: using {settings.redis_url}")
+        else:
+            redis, redis_url = start_redis(log_path=logs / "redis.log")
+            started.append(redis)
+            env["REDIS_URL"] = redis_url
+            _say(
+                f"Redis: nothing answered at {settings.redis_url}; started redis-server at "
+                f"{redis_url}"
+            )
+
+        port = settings.gateway_port
+        public_url = f"http://127.0.0.1:{port}"
+        env |= {
+            "PROOFSTREAM_PUBLIC_URL": public_url,
+            "PROOFSTREAM_WORKER_WEB_PORT": str(free_port()),
+            "PROOFSTREAM_WORKER_METRICS_PORT": str(settings.worker_metrics_port),
+        }
+        child_env = {**_inherited_env(), **env}
+
+        def child(name: str, *argv: str) -> ManagedProcess:
+            process = ManagedProcess(
+                name,
+                [sys.executable, "-m", "proofstream", *argv],
+                log_path=logs / f"{name}.log",
+                env=child_env,
+            ).start()
+            started.append(process)
+            return process
+
+        worker = child("worker", "worker")
+        gateway = child("gateway", "gateway")
+        _wait_ready(f"{public_url}/readyz", gateway)
+        child("simulator", "simulate", "--rate", str(rate), "--shop", DEMO_SHOP)
+
+        _say(f"worker metrics: http://127.0.0.1:{settings.worker_metrics_port}/metrics")
+        _say(f"gateway:        {public_url}  (metrics at {public_url}/metrics)")
+        _say(f"logs:           {logs}/")
+        _say(f"demo storefront, popups appear live: {public_url}/demo/{DEMO_SHOP}")
+        _say("press Ctrl-C to stop everything")
+
+        while not stop.wait(0.5):
+            for process in (worker, gateway):
+                if process.poll() is not None:
+                    _say(f"{process.name} stopped unexpectedly; see {process.log_path}")
+                    return 1
+        return 0
+    except ServiceError as exc:
+        _say(f"could not start: {exc}")
+        return 1
+    finally:
+        for process in reversed(started):
+            process.stop()
+        if started:
+            _say("stopped " + ", ".join(p.name for p in reversed(started)))
+
+
+def _inherited_env() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)

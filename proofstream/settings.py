@@ -1,0 +1,50 @@
+"""The one settings object, read from the environment at start-up and passed down."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Every knob of every process; env names are the public contract (see README)."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    shopify_api_key: str = Field(default="proofstream-dev-key", alias="SHOPIFY_API_KEY")
+    shopify_api_secret: SecretStr = Field(
+        default=SecretStr("proofstream-dev-secret"), alias="SHOPIFY_API_SECRET"
+    )
+    kafka_bootstrap_servers: str | None = Field(default=None, alias="KAFKA_BOOTSTRAP_SERVERS")
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", alias="REDIS_URL")
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///.proofstream/proofstream.db", alias="DATABASE_URL"
+    )
+    public_url: str = Field(default="http://127.0.0.1:8000", alias="PROOFSTREAM_PUBLIC_URL")
+
+    gateway_host: str = Field(default="127.0.0.1", alias="PROOFSTREAM_GATEWAY_HOST")
+    gateway_port: int = Field(default=8000, alias="PROOFSTREAM_GATEWAY_PORT")
+    webhook_max_bytes: int = Field(default=1_048_576, alias="PROOFSTREAM_WEBHOOK_MAX_BYTES")
+
+    topic_partitions: int = Field(default=4, ge=1, alias="PROOFSTREAM_TOPIC_PARTITIONS")
+    worker_id: str = Field(default="proofstream", alias="PROOFSTREAM_WORKER_ID")
+    worker_web_port: int = Field(default=6066, alias="PROOFSTREAM_WORKER_WEB_PORT")
+    worker_metrics_port: int = Field(default=9102, alias="PROOFSTREAM_WORKER_METRICS_PORT")
+    session_timeout_s: float = Field(default=10.0, alias="PROOFSTREAM_SESSION_TIMEOUT_S")
+
+    stream_maxlen: int = Field(default=200, ge=1, alias="PROOFSTREAM_STREAM_MAXLEN")
+    sse_ping_s: float = Field(default=15.0, gt=0, alias="PROOFSTREAM_SSE_PING_S")
+    sse_send_timeout_s: float = Field(default=10.0, gt=0, alias="PROOFSTREAM_SSE_SEND_TIMEOUT_S")
+    sse_client_queue: int = Field(default=64, ge=1, alias="PROOFSTREAM_SSE_CLIENT_QUEUE")
+    cors_origins: str = Field(default="*", alias="PROOFSTREAM_CORS_ORIGINS")
+
+    log_level: str = Field(default="info", alias="PROOFSTREAM_LOG_LEVEL")
+
+    @property
+    def brokers(self) -> str:
+        """The bootstrap servers; only `None` before the local launcher filled them in."""
+        if not self.kafka_bootstrap_servers:
+            raise RuntimeError("KAFKA_BOOTSTRAP_SERVERS is not set")
+        return self.kafka_bootstrap_servers

@@ -1,0 +1,26 @@
+"""The contract between stages: one frozen, versioned pydantic model per event.
+
+Every stage reads and writes only these models; `Event.to_json` / `Event.from_json`
+are the one (orjson) wire format.
+"""
+
+from schemas.base import Event
+from schemas.deadletters import DeadLetter
+from schemas.notifications import Notification, PublicNotification
+from schemas.orders import Buyer, LineItem, OrderEvent
+from schemas.shops import is_shop_domain
+from schemas.storefront import WidgetConfig
+from schemas.webhooks import WebhookEnvelope
+
+__all__ = [
+    "Buyer",
+    "DeadLetter",
+    "Event",
+    "LineItem",
+    "Notification",
+    "OrderEvent",
+    "PublicNotification",
+    "WebhookEnvelope",
+    "WidgetConfig",
+    "is_shop_domain",
+]

@@ -1,0 +1,54 @@
+"""A Shopify order reduced to what social proof may use: no email, phone, street or totals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas.base import Event
+
+__all__ = ["Buyer", "LineItem", "OrderEvent"]
+
+
+class LineItem(BaseModel):
+    """One product line; ids are strings because Shopify's can exceed 2^53."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    product_id: str | None = None
+    variant_id: str | None = None
+    title: str
+    variant_title: str | None = None
+    quantity: int = 1
+    price: str | None = None
+    image_url: str | None = None
+    product_url: str | None = None
+
+
+class Buyer(BaseModel):
+    """The only customer facts we keep: first name and coarse location."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first_name: str | None = None
+    city: str | None = None
+    province: str | None = None
+    country_code: str | None = None
+
+
+class OrderEvent(Event):
+    """A normalized order, keyed by shop on the orders topic."""
+
+    schema_version: Literal[1] = 1
+    event_id: str
+    webhook_id: str
+    shop: str
+    order_id: str
+    order_name: str | None = None
+    created_at: datetime
+    triggered_at: datetime | None = None
+    currency: str | None = None
+    line_items: tuple[LineItem, ...]
+    buyer: Buyer = Buyer()

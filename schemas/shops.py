@@ -1,0 +1,14 @@
+"""Shop identity: the only shop domains we accept anywhere (webhooks, storefront paths, install)."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["is_shop_domain"]
+
+_SHOP_DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]*\.myshopify\.com")
+
+
+def is_shop_domain(value: str) -> bool:
+    """True for `name.myshopify.com` exactly: lowercase, no trailing dot, no suffix."""
+    return _SHOP_DOMAIN.fullmatch(value) is not None

@@ -1,0 +1,1 @@
+"""A local stand-in for Shopify: realistic orders, delivered as signed webhooks."""

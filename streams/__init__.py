@@ -1,0 +1,5 @@
+"""Broker and Redis wiring shared by the worker and the gateway.
+
+`topics` and `redis` import no Faust, so the gateway stays light; `app` and `codecs`
+build the Faust side for the worker.
+"""

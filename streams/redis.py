@@ -1,0 +1,42 @@
+"""Redis key names and the atomic publish script shared by the publisher and the gateway.
+
+Per shop, `ps:{shop}:stream` is a capped stream (replay) and `ps:{shop}:live` the
+pub/sub channel; `{shop}` is a hash tag so a shop's keys share a cluster slot.
+A live message is `<stream id> <public JSON>`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["PUBLISH_SCRIPT", "channel", "seen_key", "shop_of_channel", "stream_key"]
+
+
+def stream_key(shop: str) -> str:
+    """The capped replay stream of a shop."""
+    return f"ps:{{{shop}}}:stream"
+
+
+def channel(shop: str) -> str:
+    """The pub/sub channel live clients of a shop listen on."""
+    return f"ps:{{{shop}}}:live"
+
+
+def shop_of_channel(name: str) -> str:
+    """The inverse of `channel`."""
+    return name.removeprefix("ps:{").removesuffix("}:live")
+
+
+def seen_key(shop: str, notification_id: str) -> str:
+    """Marks a notification as published, so a redelivery never publishes it twice."""
+    return f"ps:{{{shop}}}:seen:{notification_id}"
+
+
+# KEYS: seen key, stream key. ARGV: public JSON, stream max length, channel, seen TTL (s).
+# Returns the new stream id, or false when this notification was already published.
+PUBLISH_SCRIPT = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then
+  return false
+end
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'n', ARGV[1])
+redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[1])
+return id
+"""

@@ -1,0 +1,46 @@
+"""Every Kafka topic of the pipeline; all are keyed by shop domain and co-partitioned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from schemas import DeadLetter, Notification, OrderEvent
+
+if TYPE_CHECKING:
+    import faust
+
+__all__ = ["DEAD_LETTERS", "NAMES", "NOTIFICATIONS", "ORDERS", "RAW_WEBHOOKS", "Topics", "declare"]
+
+RAW_WEBHOOKS = "proofstream.webhooks.raw"
+ORDERS = "proofstream.orders"
+NOTIFICATIONS = "proofstream.notifications"
+DEAD_LETTERS = "proofstream.deadletters"
+NAMES = (RAW_WEBHOOKS, ORDERS, NOTIFICATIONS, DEAD_LETTERS)
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The worker's handles on each topic, carrying the schema each one holds."""
+
+    raw_webhooks: Any  # raw bytes: the normalize stage parses them so it can dead-letter junk
+    orders: Any
+    notifications: Any
+    dead_letters: Any
+
+
+def declare(app: faust.App, *, partitions: int) -> Topics:
+    """Declare the topics on a Faust app, each with its codec."""
+    from streams.codecs import ModelCodec
+
+    def topic(name: str, codec: Any) -> Any:
+        return app.topic(
+            name, key_type=str, key_serializer="raw", value_serializer=codec, partitions=partitions
+        )
+
+    return Topics(
+        raw_webhooks=topic(RAW_WEBHOOKS, "raw"),
+        orders=topic(ORDERS, ModelCodec(OrderEvent)),
+        notifications=topic(NOTIFICATIONS, ModelCodec(Notification)),
+        dead_letters=topic(DEAD_LETTERS, ModelCodec(DeadLetter)),
+    )

@@ -1,0 +1,132 @@
+"""Shared fixtures: the real parts (Tansu broker, Redis, worker and gateway processes).
+
+Tests isolate by shop domain (`shop` fixture), never by wiping shared state.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from proofstream.services import (
+    ManagedProcess,
+    free_port,
+    redis_reachable,
+    start_broker,
+    start_redis,
+)
+
+pytest_plugins = ["tests.fixtures"]
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "test-app-secret"
+
+
+@pytest.fixture(scope="session")
+def logs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="session")
+def redis_url(logs_dir: Path) -> Iterator[str]:
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    if redis_reachable(url):
+        yield url
+        return
+    process, url = start_redis(log_path=logs_dir / "redis.log")
+    yield url
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def bootstrap(logs_dir: Path) -> Iterator[str]:
+    """A fresh embedded broker for the whole session."""
+    process, servers = start_broker(log_path=logs_dir / "broker.log")
+    yield servers
+    process.stop()
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A running worker and gateway on the session's broker and Redis."""
+
+    url: str
+    secret: str
+    bootstrap: str
+    redis_url: str
+    worker: ManagedProcess
+    gateway: ManagedProcess
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.url}/webhooks/shopify"
+
+
+def stack_env(*, bootstrap: str, redis_url: str, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "REDIS_URL": redis_url,
+        "SHOPIFY_API_SECRET": SECRET,
+        "PROOFSTREAM_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PROOFSTREAM_GATEWAY_PORT": str(port),
+        "PROOFSTREAM_WORKER_WEB_PORT": str(free_port()),
+        "PROOFSTREAM_WORKER_METRICS_PORT": str(free_port()),
+        "PROOFSTREAM_WORKER_ID": f"proofstream-test-{uuid.uuid4().hex[:8]}",
+        "PROOFSTREAM_WEBHOOK_MAX_BYTES": "65536",
+    }
+
+
+def start_process(name: str, argv: list[str], env: dict[str, str], logs: Path) -> ManagedProcess:
+    return ManagedProcess(
+        name, [sys.executable, "-m", "proofstream", *argv], log_path=logs / f"{name}.log", env=env
+    ).start()
+
+
+def wait_ready(url: str, process: ManagedProcess, timeout_s: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.log_path.read_text()[-3000:]
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} not ready; log:\n{process.log_path.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def stack(bootstrap: str, redis_url: str, logs_dir: Path) -> Iterator[Stack]:
+    port = free_port()
+    env = stack_env(bootstrap=bootstrap, redis_url=redis_url, port=port)
+    gateway = start_process("gateway", ["gateway"], env, logs_dir)
+    worker = start_process("worker", ["worker"], env, logs_dir)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/readyz", gateway)
+        yield Stack(
+            url=f"http://127.0.0.1:{port}",
+            secret=SECRET,
+            bootstrap=bootstrap,
+            redis_url=redis_url,
+            worker=worker,
+            gateway=gateway,
+        )
+    finally:
+        worker.stop()
+        gateway.stop()
+
+
+@pytest.fixture
+def shop() -> str:
+    """A shop domain no other test uses."""
+    return f"test-{uuid.uuid4().hex[:12]}.myshopify.com"
