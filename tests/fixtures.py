@@ -1,0 +1,108 @@
+"""Builders shared by tests: signed deliveries from the simulator, and an SSE reader."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from simulator.orders import OrderFactory
+from simulator.webhooks import headers as shopify_headers
+
+
+@pytest.fixture
+def orders(shop: str) -> OrderFactory:
+    return OrderFactory(seed=7, shop=shop)
+
+
+async def post_webhook(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    secret: str,
+    shop: str,
+    body: bytes,
+    topic: str = "orders/create",
+    **header_overrides: str,
+) -> httpx.Response:
+    """POST `body` signed like Shopify does; `header_overrides` replace or add headers."""
+    headers = shopify_headers(secret=secret, body=body, topic=topic, shop=shop)
+    headers.update(header_overrides)
+    return await client.post(url, content=body, headers=headers)
+
+
+@dataclass
+class SSEEvent:
+    event: str
+    data: str
+    id: str | None
+
+    def json(self) -> Any:
+        return orjson.loads(self.data)
+
+
+@dataclass
+class SSEReader:
+    """Collects parsed events of one open stream in the background."""
+
+    events: asyncio.Queue[SSEEvent] = field(default_factory=asyncio.Queue)
+
+    async def next(self, event: str = "notification", timeout: float = 15) -> SSEEvent:
+        async with asyncio.timeout(timeout):
+            while True:
+                item = await self.events.get()
+                if item.event == event:
+                    return item
+
+    async def none_within(self, seconds: float, event: str = "notification") -> bool:
+        try:
+            await self.next(event, timeout=seconds)
+        except TimeoutError:
+            return True
+        return False
+
+
+@asynccontextmanager
+async def open_stream(url: str, *, last_event_id: str | None = None) -> AsyncIterator[SSEReader]:
+    """Open an SSE stream and return once the server says the subscription is live."""
+    reader = SSEReader()
+    headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+
+    async def pump(response: httpx.Response) -> None:
+        event, data, event_id = "message", [], None
+        async for line in response.aiter_lines():
+            if line == "":
+                if data:
+                    reader.events.put_nowait(SSEEvent(event, "\n".join(data), event_id))
+                event, data = "message", []
+            elif line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].strip())
+            elif line.startswith("id:"):
+                event_id = line[3:].strip()
+
+    async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=None)) as client:
+        async with client.stream("GET", url, headers=headers) as response:
+            assert response.status_code == 200, await response.aread()
+            task = asyncio.create_task(pump(response))
+            try:
+                await reader.next("ready", timeout=10)
+                yield reader
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
+
+def order_body(factory: OrderFactory, *, title: str, first_name: str = "Emma") -> bytes:
+    """A realistic order whose first product and buyer are known to the test."""
+    payload = factory.order()
+    payload["line_items"][0]["title"] = title
+    payload["customer"] = {**(payload["customer"] or {}), "first_name": first_name}
+    return factory.body(payload)
