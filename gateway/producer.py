@@ -68,7 +68,7 @@ class EnvelopeProducer:
             return False
         try:
             async with asyncio.timeout(2):
-                await self._producer.client.force_metadata_update()
+                updated = await self._producer.client.force_metadata_update()
         except (KafkaError, TimeoutError):
             return False
-        return True
+        return bool(updated)

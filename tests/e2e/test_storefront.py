@@ -1,0 +1,109 @@
+"""The demo storefront in Debian's Chromium (Playwright): a signed order pops up live."""
+
+import shutil
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from simulator.orders import OrderFactory
+from simulator.webhooks import headers as shopify_headers
+from tests.conftest import ROOT, Stack
+from tests.fixtures import order_body, post_webhook
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium is required (scripts/dev test installs it)"
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport={"width": 1100, "height": 700})
+    page = await context.new_page()
+    yield page
+    await context.close()
+
+
+async def open_demo(page: Page, stack: Stack, shop: str) -> None:
+    await page.goto(f"{stack.url}/demo/{shop}")
+    # The widget marks itself ready once the server confirmed its subscription.
+    await expect(page.locator("#proofstream-root")).to_have_attribute(
+        "data-state", "ready", timeout=10_000
+    )
+
+
+async def test_signed_order_pops_up_within_10_s(stack: Stack, page: Page, shop: str) -> None:
+    await open_demo(page, stack, shop)
+    async with httpx.AsyncClient(timeout=10) as client:
+        body = order_body(OrderFactory(seed=11, shop=shop), title="Blue Hoodie", first_name="Emma")
+        assert (
+            await post_webhook(client, stack.webhook_url, secret=stack.secret, shop=shop, body=body)
+        ).status_code == 200
+    popup = page.locator("#proofstream-root .ps-popup.ps-in")
+    await expect(popup).to_be_visible(timeout=10_000)
+    text = popup.locator(".ps-text")
+    await expect(text).to_contain_text("Emma")
+    await expect(text).to_contain_text("Blue Hoodie")
+    await expect(popup).to_have_attribute("role", "status")
+    await page.screenshot(path=str(ROOT / "docs" / "demo.png"))
+    await popup.locator(".ps-close").click()
+    await expect(page.locator("#proofstream-root .ps-popup")).to_have_count(0)
+
+
+async def test_tampered_and_foreign_orders_never_show(stack: Stack, page: Page, shop: str) -> None:
+    other = "b-" + shop
+    await open_demo(page, stack, shop)
+    async with httpx.AsyncClient(timeout=10) as client:
+        tampered = order_body(OrderFactory(seed=12, shop=shop), title="Original Lamp")
+        headers = shopify_headers(
+            secret=stack.secret, body=tampered, topic="orders/create", shop=shop
+        )
+        forged = tampered.replace(b"Original Lamp", b"Tampered Lamp")
+        assert (
+            await client.post(stack.webhook_url, content=forged, headers=headers)
+        ).status_code == 401
+        foreign = order_body(OrderFactory(seed=13, shop=other), title="Shop B Mug")
+        assert (
+            await post_webhook(
+                client, stack.webhook_url, secret=stack.secret, shop=other, body=foreign
+            )
+        ).status_code == 200
+        mine = order_body(OrderFactory(seed=14, shop=shop), title="Shop A Candle")
+        assert (
+            await post_webhook(client, stack.webhook_url, secret=stack.secret, shop=shop, body=mine)
+        ).status_code == 200
+    await expect(page.locator("#proofstream-root .ps-text")).to_contain_text(
+        "Shop A Candle", timeout=10_000
+    )
+    await page.wait_for_timeout(2_000)  # room for anything that should not come
+    shown = await page.evaluate("window.__proofstream.shown.length")
+    assert shown == 1
+    html = await page.evaluate("document.getElementById('proofstream-root').shadowRoot.innerHTML")
+    assert "Tampered Lamp" not in html and "Shop B Mug" not in html
+
+
+async def test_hostile_product_title_is_shown_as_text(stack: Stack, page: Page, shop: str) -> None:
+    await open_demo(page, stack, shop)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    hostile = '<img src=x onerror="alert(1)">Lamp'
+    async with httpx.AsyncClient(timeout=10) as client:
+        body = order_body(OrderFactory(seed=15, shop=shop), title=hostile)
+        assert (
+            await post_webhook(client, stack.webhook_url, secret=stack.secret, shop=shop, body=body)
+        ).status_code == 200
+    text = page.locator("#proofstream-root .ps-text")
+    await expect(text).to_contain_text(hostile, timeout=10_000)
+    assert await page.locator("#proofstream-root img[src=x]").count() == 0
+    assert dialogs == []
