@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import faust
 
 from proofstream.settings import Settings
+from streams.transport import transport_class
 
 __all__ = ["create_app"]
 
 
 def create_app(settings: Settings) -> faust.App:
     """A Faust app tuned for at-least-once delivery on a small, fast-joining group."""
-    return faust.App(
+    transport = transport_class(settings.fetch_max_wait_ms)
+
+    class App(faust.App):
+        def _new_transport(self) -> Any:
+            return transport(self.conf.broker_consumer, self)
+
+    return App(
         settings.worker_id,
         broker=[f"kafka://{host.strip()}" for host in settings.brokers.split(",")],
         store="memory://",
