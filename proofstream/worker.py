@@ -25,6 +25,6 @@ def build_worker(settings: Settings, redis: Redis) -> tuple[faust.App, Agents]:
 
 def run_worker(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT; Faust commits what was processed and leaves the group."""
-    start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
+    start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
     app, _ = build_worker(settings, Redis.from_url(settings.redis_url))
     faust.Worker(app, loglevel=settings.log_level.upper(), quiet=True).execute_from_commandline()
