@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
-
-import httpx
 
 from proofstream.errors import ServiceError
 from proofstream.services import (
@@ -17,6 +15,7 @@ from proofstream.services import (
     redis_reachable,
     start_broker,
     start_redis,
+    wait_for_http,
 )
 from proofstream.settings import Settings
 
@@ -27,20 +26,6 @@ DEMO_SHOP = "demo-shop.myshopify.com"
 
 def _say(message: str) -> None:
     print(f"proofstream: {message}", flush=True)  # noqa: T201 - the launcher talks to a person
-
-
-def _wait_ready(url: str, process: ManagedProcess, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServiceError(f"{process.name} exited; see {process.log_path}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise ServiceError(f"{url} not ready after {timeout_s:.0f} s; see {process.log_path}")
 
 
 def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
@@ -80,7 +65,7 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
             "PROOFSTREAM_WORKER_WEB_PORT": str(free_port()),
             "PROOFSTREAM_WORKER_METRICS_PORT": str(settings.worker_metrics_port),
         }
-        child_env = {**_inherited_env(), **env}
+        child_env = {**os.environ, **env}
 
         def child(name: str, *argv: str) -> ManagedProcess:
             process = ManagedProcess(
@@ -94,7 +79,7 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
 
         worker = child("worker", "worker")
         gateway = child("gateway", "gateway")
-        _wait_ready(f"{public_url}/readyz", gateway)
+        wait_for_http(f"{public_url}/readyz", process=gateway, timeout_s=60)
         child("simulator", "simulate", "--rate", str(rate), "--shop", DEMO_SHOP)
 
         _say(f"worker metrics: http://127.0.0.1:{settings.worker_metrics_port}/metrics")
@@ -117,9 +102,3 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
             process.stop()
         if started:
             _say("stopped " + ", ".join(p.name for p in reversed(started)))
-
-
-def _inherited_env() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)

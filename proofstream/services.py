@@ -25,6 +25,7 @@ __all__ = [
     "redis_reachable",
     "start_broker",
     "start_redis",
+    "wait_for_http",
     "wait_for_port",
 ]
 
@@ -49,6 +50,23 @@ def wait_for_port(host: str, port: int, *, timeout_s: float, process: ManagedPro
         except OSError:
             time.sleep(0.1)
     raise ServiceError(f"{process.name} did not listen on {host}:{port} in {timeout_s:.0f} s")
+
+
+def wait_for_http(url: str, *, process: ManagedProcess, timeout_s: float) -> None:
+    """Block until `url` answers 200 (a readiness probe), or raise `ServiceError`."""
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServiceError(f"{process.name} exited; see {process.log_path}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise ServiceError(f"{url} not ready after {timeout_s:.0f} s; see {process.log_path}")
 
 
 def _die_with_parent() -> None:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from proofstream.services import (
@@ -21,6 +20,7 @@ from proofstream.services import (
     redis_reachable,
     start_broker,
     start_redis,
+    wait_for_http,
 )
 
 pytest_plugins = ["tests.fixtures"]
@@ -90,21 +90,6 @@ def start_process(name: str, argv: list[str], env: dict[str, str], logs: Path) -
     ).start()
 
 
-def wait_ready(url: str, process: ManagedProcess, timeout_s: float = 60) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.log_path.read_text()[-3000:]
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} not ready; log:\n{process.log_path.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="session")
 def stack(bootstrap: str, redis_url: str, logs_dir: Path) -> Iterator[Stack]:
     port = free_port()
@@ -112,7 +97,7 @@ def stack(bootstrap: str, redis_url: str, logs_dir: Path) -> Iterator[Stack]:
     gateway = start_process("gateway", ["gateway"], env, logs_dir)
     worker = start_process("worker", ["worker"], env, logs_dir)
     try:
-        wait_ready(f"http://127.0.0.1:{port}/readyz", gateway)
+        wait_for_http(f"http://127.0.0.1:{port}/readyz", process=gateway, timeout_s=60)
         yield Stack(
             url=f"http://127.0.0.1:{port}",
             secret=SECRET,

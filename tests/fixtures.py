@@ -15,6 +15,17 @@ import pytest
 from simulator.orders import OrderFactory
 from simulator.webhooks import headers as shopify_headers
 
+# What a storefront may receive: spelled out here, not derived from the model under test.
+PUBLIC_NOTIFICATION_KEYS = {
+    "id",
+    "kind",
+    "text",
+    "fields",
+    "product_image",
+    "product_url",
+    "occurred_at",
+}
+
 
 @pytest.fixture
 def orders(shop: str) -> OrderFactory:

@@ -12,7 +12,7 @@ from schemas import DeadLetter
 from simulator.orders import OrderFactory
 from streams.topics import DEAD_LETTERS
 from tests.conftest import Stack
-from tests.fixtures import open_stream, order_body, post_webhook
+from tests.fixtures import PUBLIC_NOTIFICATION_KEYS, open_stream, order_body, post_webhook
 
 pytestmark = pytest.mark.integration
 
@@ -39,15 +39,7 @@ async def test_order_becomes_public_notification(
         event = await stream.next(timeout=20)
     data = event.json()
     assert data["text"].startswith("Zoë") and data["text"].endswith("just bought Blue Hoodie")
-    assert set(data) == {
-        "id",
-        "kind",
-        "text",
-        "fields",
-        "product_image",
-        "product_url",
-        "occurred_at",
-    }
+    assert set(data) == PUBLIC_NOTIFICATION_KEYS
     for private in ("email", "phone", "last_name", "address1", "zip", "total_price", "browser_ip"):
         assert private not in event.data
     assert event.id is not None and "-" in event.id

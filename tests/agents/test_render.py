@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 from agents.render import notification_id, render, render_template
 from schemas import Buyer, LineItem, OrderEvent
+from tests.fixtures import PUBLIC_NOTIFICATION_KEYS
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -51,15 +52,7 @@ def test_unknown_placeholder_left_visible_and_values_not_reinterpreted() -> None
 
 def test_public_view_carries_no_private_fields() -> None:
     public = render(order(), now=NOW).public().model_dump()
-    assert set(public) == {
-        "id",
-        "kind",
-        "text",
-        "fields",
-        "product_image",
-        "product_url",
-        "occurred_at",
-    }
+    assert set(public) == PUBLIC_NOTIFICATION_KEYS
     assert set(public["fields"]) <= {
         "first_name",
         "city",
