@@ -9,7 +9,7 @@ from schemas.deadletters import DeadLetter
 from schemas.notifications import Notification, PublicNotification
 from schemas.orders import Buyer, LineItem, OrderEvent
 from schemas.shops import is_shop_domain
-from schemas.storefront import WidgetConfig
+from schemas.settings import ShopSettings, ShopSettingsChanged, WidgetConfig
 from schemas.webhooks import WebhookEnvelope
 
 __all__ = [
@@ -20,6 +20,8 @@ __all__ = [
     "Notification",
     "OrderEvent",
     "PublicNotification",
+    "ShopSettings",
+    "ShopSettingsChanged",
     "WebhookEnvelope",
     "WidgetConfig",
     "is_shop_domain",
