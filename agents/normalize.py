@@ -43,6 +43,7 @@ def normalize(envelope: WebhookEnvelope) -> OrderEvent:
             currency=_text(order.get("currency")),
             line_items=tuple(items),
             buyer=_buyer(order),
+            tags=_tags(order.get("tags")),
         )
     except ValidationError as exc:
         raise InvalidEvent(f"order does not fit OrderEvent: {exc.errors()[0]['msg']}") from exc
@@ -106,6 +107,13 @@ def _buyer(order: Mapping[str, Any]) -> Buyer:
         province=_text(place.get("province")),
         country_code=_text(place.get("country_code")),
     )
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    # Shopify sends order tags as one comma-separated string.
+    if not isinstance(value, str):
+        return ()
+    return tuple(tag for part in value.split(",") if (tag := part.strip()))
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -1,20 +1,27 @@
-"""`OrderEvent` → `Notification`: the text a shopper reads, built only from public fields."""
+"""`OrderEvent` + the shop's `ShopSettings` → `Notification`, or a reason to show nothing.
+
+Only public fields reach the text; templates hold placeholders only (validated at save
+time in `schemas.settings`), and the text is plain: storefronts insert it as text.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from schemas import Notification, OrderEvent
+from babel.dates import format_timedelta
 
-__all__ = ["DEFAULT_TEMPLATE", "notification_id", "public_fields", "render", "render_template"]
+from schemas import Notification, OrderEvent, ShopSettings
 
-DEFAULT_TEMPLATE = "{first_name} in {city} just bought {product}"
+__all__ = ["notification_id", "public_fields", "render", "render_template", "skip_reason"]
+
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-# Used when the buyer's place is unknown, rather than printing "in ".
-_WITHOUT_PLACE = re.compile(r"\s+(?:in|from)\s+\{(?:city|province|country)\}")
+# "Emma in {city}" becomes "Emma" when the place is unknown, in any of our locales.
+_WITHOUT_PLACE = re.compile(r"\s+\S+\s+\{(?:city|province|country)\}")
+_SOMEONE = {"en": "Someone", "fr": "Quelqu'un", "de": "Jemand", "es": "Alguien"}
+_JUST_NOW = {"en": "just now", "fr": "à l'instant", "de": "gerade eben", "es": "justo ahora"}
 
 
 def notification_id(*, shop: str, kind: str, source_id: str) -> str:
@@ -22,41 +29,74 @@ def notification_id(*, shop: str, kind: str, source_id: str) -> str:
     return hashlib.sha256(f"{shop}\0{kind}\0{source_id}".encode()).hexdigest()[:32]
 
 
-def public_fields(order: OrderEvent) -> dict[str, str]:
-    """The placeholder values a storefront may show: first name and place, never more."""
+def skip_reason(order: OrderEvent, *, settings: ShopSettings, now: datetime) -> str | None:
+    """Why this order must not be shown, or None to show it."""
+    if not settings.enabled:
+        return "disabled"
+    hours = settings.hide_older_than_hours
+    if hours is not None and now - order.created_at > timedelta(hours=hours):
+        return "too old"
+    excluded = {value.casefold() for value in settings.exclude_products}
+    item = order.line_items[0]
+    if excluded & {item.title.casefold(), (item.product_id or "").casefold()}:
+        return "excluded product"
+    if {tag.casefold() for tag in settings.exclude_tags} & {t.casefold() for t in order.tags}:
+        return "excluded tag"
+    return None
+
+
+def _time_ago(occurred_at: datetime, now: datetime, locale: str) -> str:
+    age = now - occurred_at
+    if age < timedelta(minutes=1):
+        return _JUST_NOW[locale]
+    return format_timedelta(-age, add_direction=True, locale=locale, threshold=1.0)
+
+
+def public_fields(order: OrderEvent, *, settings: ShopSettings, now: datetime) -> dict[str, str]:
+    """The placeholder values a storefront may show: first name (as privacy allows) and place."""
     item = order.line_items[0]
     buyer = order.buyer
+    name = buyer.first_name
+    if name is None or settings.privacy == "anonymous":
+        name = _SOMEONE[settings.locale]
+    elif settings.privacy == "initial":
+        name = name[0] + "."
     return {
-        "first_name": buyer.first_name or "Someone",
+        "first_name": name,
         "city": buyer.city or "",
         "province": buyer.province or "",
         "country": buyer.country_code or "",
         "product": item.title,
         "variant": item.variant_title or "",
         "quantity": str(item.quantity),
+        "time_ago": _time_ago(order.created_at, now, settings.locale),
     }
 
 
 def render_template(template: str, fields: Mapping[str, str]) -> str:
-    """Substitute `{placeholder}`s, and drop "in {city}" when the place is unknown."""
+    """Substitute `{placeholder}`s in one pass (values are never re-read as placeholders),
+    and drop "in {city}" when the place is unknown."""
     if not fields.get("city"):
         template = _WITHOUT_PLACE.sub("", template)
     return _PLACEHOLDER.sub(lambda m: fields.get(m.group(1), m.group(0)), template).strip()
 
 
-def render(order: OrderEvent, *, now: datetime, template: str = DEFAULT_TEMPLATE) -> Notification:
-    """The popup for one order."""
-    fields = public_fields(order)
+def render(order: OrderEvent, *, settings: ShopSettings, now: datetime) -> Notification:
+    """The popup for one order; templates rotate by order, stably across redeliveries."""
+    fields = public_fields(order, settings=settings, now=now)
     item = order.line_items[0]
+    nid = notification_id(shop=order.shop, kind="order", source_id=order.order_id)
+    templates = settings.effective_templates
+    template = templates[int(nid, 16) % len(templates)]
     return Notification(
-        id=notification_id(shop=order.shop, kind="order", source_id=order.order_id),
+        id=nid,
         webhook_id=order.webhook_id,
         shop=order.shop,
         kind="order",
         text=render_template(template, fields),
         fields={k: v for k, v in fields.items() if v},
-        product_image=item.image_url,
-        product_url=item.product_url,
+        product_image=item.image_url if settings.show_image else None,
+        product_url=item.product_url if settings.link_to_product else None,
         occurred_at=order.created_at,
         created_at=now,
     )

@@ -3,6 +3,8 @@
     proofstream.webhooks.raw ──normalize──▶ proofstream.orders ──render──▶
     proofstream.notifications ──publish──▶ Redis (stream + pub/sub)
     (anything normalize cannot read) ──▶ proofstream.deadletters
+    proofstream.settings ──settings──▶ table shop-settings (read by render)
+                         ──project───▶ Redis (current settings, widget config)
 
 Each agent only loops, calls a pure stage function and sends. `concurrency=1` on
 purpose: with more, Faust can commit past an in-flight message (faust #606).
@@ -11,10 +13,10 @@ purpose: with more, Faust can commit past an in-flight message (faust #606).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import structlog
@@ -23,14 +25,26 @@ from pydantic import ValidationError
 from agents.errors import InvalidEvent, SinkUnavailable
 from agents.metrics import EVENTS, LAG
 from agents.normalize import normalize
+from agents.project import SettingsProjector
 from agents.publish import Publisher
-from agents.render import render
-from schemas import DeadLetter, Notification, OrderEvent, WebhookEnvelope
+from agents.render import render, skip_reason
+from schemas import (
+    DeadLetter,
+    Notification,
+    OrderEvent,
+    ShopSettings,
+    ShopSettingsChanged,
+    WebhookEnvelope,
+)
+from streams.tables import Tables
 from streams.topics import RAW_WEBHOOKS, Topics
 
 __all__ = ["Agents", "register"]
 
 log = structlog.get_logger("proofstream.agents")
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,8 @@ class Agents:
     normalize: Any
     render: Any
     publish: Any
+    settings: Any
+    project: Any
 
 
 def _now() -> datetime:
@@ -49,8 +65,10 @@ def _now() -> datetime:
 def register(
     app: Any,
     topics: Topics,
-    publisher: Publisher,
+    tables: Tables,
     *,
+    publisher: Publisher,
+    projector: SettingsProjector,
     clock: Callable[[], datetime] = _now,
     retry_delays: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0, 5.0),
 ) -> Agents:
@@ -86,9 +104,16 @@ def register(
             yield order
 
     @app.agent(topics.orders, name="render", concurrency=1)  # type: ignore[untyped-decorator]
-    async def render_agent(stream: Any) -> AsyncIterator[Notification]:
+    async def render_agent(stream: Any) -> AsyncIterator[Notification | str]:
         async for order in stream:
-            notification = render(order, now=clock())
+            settings = tables.settings.get(order.shop) or ShopSettings()
+            now = clock()
+            if reason := skip_reason(order, settings=settings, now=now):
+                EVENTS.labels("render", "skipped").inc()
+                log.info("render_skipped", webhook_id=order.webhook_id, reason=reason)
+                yield reason
+                continue
+            notification = render(order, settings=settings, now=now)
             await topics.notifications.send(key=order.shop, value=notification)
             EVENTS.labels("render", "ok").inc()
             log.info("rendered", webhook_id=order.webhook_id, notification_id=notification.id)
@@ -108,23 +133,44 @@ def register(
             )
             yield stream_id
 
-    return Agents(normalize=normalize_agent, render=render_agent, publish=publish_agent)
+    @app.agent(topics.settings, name="settings", concurrency=1)  # type: ignore[untyped-decorator]
+    async def settings_agent(stream: Any) -> AsyncIterator[ShopSettingsChanged]:
+        # Event-sourced state: the table is the fold of every change, restored from its
+        # changelog on restart and co-partitioned with orders so render reads it locally.
+        async for change in stream:
+            tables.settings[change.shop] = change.settings
+            EVENTS.labels("settings", "ok").inc()
+            log.info("settings_changed", shop=change.shop, changed_by=change.changed_by)
+            yield change
+
+    @app.agent(topics.settings, name="project", concurrency=1)  # type: ignore[untyped-decorator]
+    async def project_agent(stream: Any) -> AsyncIterator[ShopSettingsChanged]:
+        async for change in stream:
+            await _with_retries(projector.project, change, retry_delays)
+            EVENTS.labels("project", "ok").inc()
+            yield change
+
+    return Agents(
+        normalize=normalize_agent,
+        render=render_agent,
+        publish=publish_agent,
+        settings=settings_agent,
+        project=project_agent,
+    )
 
 
 async def _with_retries(
-    publish: Callable[[Notification], Any], notification: Notification, delays: tuple[float, ...]
-) -> str | None:
-    # Redis being away must not skip a notification: hold the partition and retry, then
-    # let the error stop the agent (the message is not committed and comes back).
+    sink: Callable[[T], Awaitable[R]], value: T, delays: tuple[float, ...]
+) -> R:
+    # Redis being away must not skip anything: hold the partition and retry, then let the
+    # error stop the agent (the message is not committed and comes back).
     for delay in delays:
         try:
-            result: str | None = await publish(notification)
-            return result
+            return await sink(value)
         except SinkUnavailable as exc:
-            log.warning("publish_retry", webhook_id=notification.webhook_id, error=str(exc))
+            log.warning("sink_retry", error=str(exc))
             await asyncio.sleep(delay)
-    result = await publish(notification)
-    return result
+    return await sink(value)
 
 
 def _observe(stage: str, since: datetime, clock: Callable[[], datetime]) -> None:

@@ -14,10 +14,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gateway import health, storefront, webhooks
+from gateway import admin, health, storefront, webhooks
 from gateway.errors import GatewayError
 from gateway.fanout import Fanout
 from gateway.middleware import LogContext
+from gateway.pages import template
 from gateway.producer import EnvelopeProducer
 from proofstream.settings import Settings
 
@@ -29,7 +30,7 @@ log = structlog.get_logger("proofstream.gateway")
 async def _gateway_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatewayError)
     log.info("request_refused", status=exc.status_code, reason=str(exc))
-    return JSONResponse({"error": str(exc)}, status_code=exc.status_code)
+    return JSONResponse(exc.body(), status_code=exc.status_code)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -63,6 +64,19 @@ def create_app(settings: Settings) -> Starlette:
         app.state.storefront = storefront.Storefront.load_assets(
             settings=settings, redis=redis, fanout=fanout
         )
+        app.state.admin = admin.Admin(
+            settings=settings,
+            redis=redis,
+            producer=producer,
+            admin_html=template("admin.html"),
+            preview_html=template("preview.html"),
+        )
+        if settings.dev_mode:
+            log.warning(
+                "dev_mode",
+                message="PROOFSTREAM_DEV_MODE is on: /api/* accepts ?shop= without a session "
+                "token. Never enable it in production.",
+            )
         log.info("gateway_started", public_url=settings.public_url)
         try:
             yield
@@ -72,13 +86,13 @@ def create_app(settings: Settings) -> Starlette:
             await redis.aclose()
 
     return Starlette(
-        routes=[*webhooks.routes, *storefront.routes, *health.routes],
+        routes=[*webhooks.routes, *storefront.routes, *admin.routes, *health.routes],
         middleware=[
             Middleware(LogContext),
             Middleware(
                 CORSMiddleware,
                 allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
-                allow_methods=["GET"],
+                allow_methods=["GET"],  # storefront routes; /api/* is same-origin only
                 allow_headers=["Last-Event-ID"],
             ),
         ],

@@ -2,9 +2,11 @@
 
 GatewayError
 ├── InvalidSignature   401
+├── Unauthorized       401
 ├── BadRequest         400
 ├── NotFound           404
 ├── PayloadTooLarge    413
+├── InvalidInput       422  (with the message of each invalid field)
 └── BrokerUnavailable  503
 """
 
@@ -14,9 +16,11 @@ __all__ = [
     "BadRequest",
     "BrokerUnavailable",
     "GatewayError",
+    "InvalidInput",
     "InvalidSignature",
     "NotFound",
     "PayloadTooLarge",
+    "Unauthorized",
 ]
 
 
@@ -25,11 +29,34 @@ class GatewayError(ProofstreamError):
 
     status_code = 500
 
+    def body(self) -> dict[str, object]:
+        """The JSON the client receives."""
+        return {"error": str(self)}
+
 
 class InvalidSignature(GatewayError):
     """The webhook's HMAC header is missing or does not match the raw body."""
 
     status_code = 401
+
+
+class Unauthorized(GatewayError):
+    """No valid Shopify session token (and not in dev mode)."""
+
+    status_code = 401
+
+
+class InvalidInput(GatewayError):
+    """A request body failed validation; `fields` maps each field path to its message."""
+
+    status_code = 422
+
+    def __init__(self, message: str, *, fields: dict[str, str]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+    def body(self) -> dict[str, object]:
+        return {"error": str(self), "fields": self.fields}
 
 
 class BadRequest(GatewayError):

@@ -3,25 +3,27 @@ and a demo storefront page."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from importlib import resources
 
+import orjson
 from redis.asyncio import Redis
 from sse_starlette import EventSourceResponse
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from gateway.errors import NotFound
 from gateway.fanout import Fanout, StreamId, notification_frame, parse_stream_id
+from gateway.pages import fill, template
 from proofstream.settings import Settings
 from schemas import WidgetConfig, is_shop_domain
-from streams.redis import stream_key
+from streams.redis import config_key, stream_key
 
 __all__ = ["Storefront", "routes"]
 
+DEFAULT_CONFIG = orjson.dumps(WidgetConfig().model_dump(mode="json"))
 # Sent once the client's subscription is live: tests and the widget wait for it.
 READY_FRAME = b"retry: 2000\nevent: ready\ndata: {}\n\n"
 
@@ -43,7 +45,7 @@ class Storefront:
             redis=redis,
             fanout=fanout,
             widget_js=resources.files("widget").joinpath("proofstream.js").read_bytes(),
-            demo_html=resources.files("gateway").joinpath("templates/demo.html").read_text(),
+            demo_html=template("demo.html"),
         )
 
     async def replay(self, shop: str, after: StreamId) -> list[tuple[StreamId, bytes]]:
@@ -99,9 +101,14 @@ async def stream(request: Request) -> Response:
 
 
 async def config(request: Request) -> Response:
-    _shop(request)
-    return JSONResponse(
-        WidgetConfig().model_dump(mode="json"), headers={"Cache-Control": "public, max-age=60"}
+    storefront = _storefront(request)
+    shop = _shop(request)
+    # Projected by the worker from the settings topic; a shop that never saved gets defaults.
+    body = await storefront.redis.get(config_key(shop)) or DEFAULT_CONFIG
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Cache-Control": "public, max-age=30"},
     )
 
 
@@ -117,10 +124,7 @@ async def demo(request: Request) -> Response:
     storefront = _storefront(request)
     shop = _shop(request)
     widget_url = storefront.settings.public_url.rstrip("/") + "/widget.js"
-    page = storefront.demo_html.replace("{{SHOP}}", html.escape(shop)).replace(
-        "{{WIDGET_URL}}", html.escape(widget_url)
-    )
-    return HTMLResponse(page)
+    return HTMLResponse(fill(storefront.demo_html, SHOP=shop, WIDGET_URL=widget_url))
 
 
 routes = [

@@ -15,7 +15,7 @@ class Settings(BaseSettings):
 
     shopify_api_key: str = Field(default="proofstream-dev-key", alias="SHOPIFY_API_KEY")
     shopify_api_secret: SecretStr = Field(
-        default=SecretStr("proofstream-dev-secret"), alias="SHOPIFY_API_SECRET"
+        default=SecretStr("proofstream-development-secret-change-me"), alias="SHOPIFY_API_SECRET"
     )
     kafka_bootstrap_servers: str | None = Field(default=None, alias="KAFKA_BOOTSTRAP_SERVERS")
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", alias="REDIS_URL")
@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     sse_client_queue: int = Field(default=64, ge=1, alias="PROOFSTREAM_SSE_CLIENT_QUEUE")
     cors_origins: str = Field(default="*", alias="PROOFSTREAM_CORS_ORIGINS")
 
+    dev_mode: bool = Field(default=False, alias="PROOFSTREAM_DEV_MODE")
     log_level: str = Field(default="info", alias="PROOFSTREAM_LOG_LEVEL")
 
     @property

@@ -6,10 +6,12 @@ import faust
 from prometheus_client import start_http_server
 from redis.asyncio import Redis
 
+from agents.project import SettingsProjector
 from agents.publish import Publisher
 from agents.topology import Agents, register
 from proofstream.settings import Settings
 from streams.app import create_app
+from streams.tables import declare_tables
 from streams.topics import declare
 
 __all__ = ["build_worker", "run_worker"]
@@ -19,7 +21,14 @@ def build_worker(settings: Settings, redis: Redis) -> tuple[faust.App, Agents]:
     """The app with topics declared and agents registered (nothing started)."""
     app = create_app(settings)
     topics = declare(app, partitions=settings.topic_partitions)
-    agents = register(app, topics, Publisher(redis, maxlen=settings.stream_maxlen))
+    tables = declare_tables(app, partitions=settings.topic_partitions)
+    agents = register(
+        app,
+        topics,
+        tables,
+        publisher=Publisher(redis, maxlen=settings.stream_maxlen),
+        projector=SettingsProjector(redis),
+    )
     return app, agents
 
 

@@ -8,8 +8,8 @@ from schemas.base import Event
 from schemas.deadletters import DeadLetter
 from schemas.notifications import Notification, PublicNotification
 from schemas.orders import Buyer, LineItem, OrderEvent
-from schemas.shops import is_shop_domain
 from schemas.settings import ShopSettings, ShopSettingsChanged, WidgetConfig
+from schemas.shops import is_shop_domain
 from schemas.webhooks import WebhookEnvelope
 
 __all__ = [

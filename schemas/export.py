@@ -7,7 +7,15 @@ from pathlib import Path
 import orjson
 from pydantic import BaseModel
 
-from schemas import DeadLetter, Notification, OrderEvent, PublicNotification, WebhookEnvelope
+from schemas import (
+    DeadLetter,
+    Notification,
+    OrderEvent,
+    PublicNotification,
+    ShopSettingsChanged,
+    WebhookEnvelope,
+    WidgetConfig,
+)
 
 __all__ = ["EXPORTED", "json_schemas", "write_json_schemas"]
 
@@ -17,6 +25,8 @@ EXPORTED: tuple[type[BaseModel], ...] = (
     Notification,
     PublicNotification,
     DeadLetter,
+    ShopSettingsChanged,
+    WidgetConfig,
 )
 
 

@@ -52,3 +52,4 @@ class OrderEvent(Event):
     currency: str | None = None
     line_items: tuple[LineItem, ...]
     buyer: Buyer = Buyer()
+    tags: tuple[str, ...] = ()

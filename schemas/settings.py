@@ -138,9 +138,7 @@ class ShopSettings(BaseModel):
 
     def widget_config(self) -> WidgetConfig:
         """The public part the storefront widget needs."""
-        return WidgetConfig.model_validate(
-            self.model_dump(include=set(WidgetConfig.model_fields))
-        )
+        return WidgetConfig.model_validate(self.model_dump(include=set(WidgetConfig.model_fields)))
 
 
 class WidgetConfig(BaseModel):

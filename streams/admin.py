@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from streams.topics import COMPACTED
+
 __all__ = ["ensure_topics"]
 
 
@@ -21,7 +23,12 @@ async def ensure_topics(*, bootstrap: str, names: Iterable[str], partitions: int
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name, num_partitions=partitions, replication_factor=1)
+            NewTopic(
+                name,
+                num_partitions=partitions,
+                replication_factor=1,
+                topic_configs={"cleanup.policy": "compact"} if name in COMPACTED else {},
+            )
             for name in names
             if name not in existing
         ]

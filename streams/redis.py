@@ -1,13 +1,22 @@
 """Redis key names and the atomic publish script shared by the publisher and the gateway.
 
-Per shop, `ps:{shop}:stream` is a capped stream (replay) and `ps:{shop}:live` the
-pub/sub channel; `{shop}` is a hash tag so a shop's keys share a cluster slot.
-A live message is `<stream id> <public JSON>`.
+Per shop: `ps:{shop}:stream`, a capped stream (replay); `ps:{shop}:live`, the pub/sub
+channel; `ps:{shop}:settings` and `ps:{shop}:config`, the projected settings. `{shop}` is
+a hash tag so a shop's keys share a cluster slot. A live message is
+`<stream id> <public JSON>`.
 """
 
 from __future__ import annotations
 
-__all__ = ["PUBLISH_SCRIPT", "channel", "seen_key", "shop_of_channel", "stream_key"]
+__all__ = [
+    "PUBLISH_SCRIPT",
+    "channel",
+    "config_key",
+    "seen_key",
+    "settings_key",
+    "shop_of_channel",
+    "stream_key",
+]
 
 
 def stream_key(shop: str) -> str:
@@ -23,6 +32,16 @@ def channel(shop: str) -> str:
 def shop_of_channel(name: str) -> str:
     """The inverse of `channel`."""
     return name.removeprefix("ps:{").removesuffix("}:live")
+
+
+def settings_key(shop: str) -> str:
+    """The shop's current `ShopSettings` JSON (projected from the settings topic)."""
+    return f"ps:{{{shop}}}:settings"
+
+
+def config_key(shop: str) -> str:
+    """The shop's public `WidgetConfig` JSON, served to storefronts."""
+    return f"ps:{{{shop}}}:config"
 
 
 def seen_key(shop: str, notification_id: str) -> str:

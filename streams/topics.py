@@ -5,18 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from schemas import DeadLetter, Notification, OrderEvent
+from schemas import DeadLetter, Notification, OrderEvent, ShopSettingsChanged
 
 if TYPE_CHECKING:
     import faust
 
-__all__ = ["DEAD_LETTERS", "NAMES", "NOTIFICATIONS", "ORDERS", "RAW_WEBHOOKS", "Topics", "declare"]
+__all__ = [
+    "COMPACTED",
+    "DEAD_LETTERS",
+    "NAMES",
+    "NOTIFICATIONS",
+    "ORDERS",
+    "RAW_WEBHOOKS",
+    "SETTINGS",
+    "Topics",
+    "declare",
+]
 
 RAW_WEBHOOKS = "proofstream.webhooks.raw"
 ORDERS = "proofstream.orders"
 NOTIFICATIONS = "proofstream.notifications"
 DEAD_LETTERS = "proofstream.deadletters"
-NAMES = (RAW_WEBHOOKS, ORDERS, NOTIFICATIONS, DEAD_LETTERS)
+SETTINGS = "proofstream.settings"  # compacted: the latest ShopSettingsChanged per shop
+NAMES = (RAW_WEBHOOKS, ORDERS, NOTIFICATIONS, DEAD_LETTERS, SETTINGS)
+COMPACTED = frozenset({SETTINGS})
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,7 @@ class Topics:
     orders: Any
     notifications: Any
     dead_letters: Any
+    settings: Any
 
 
 def declare(app: faust.App, *, partitions: int) -> Topics:
@@ -35,7 +48,12 @@ def declare(app: faust.App, *, partitions: int) -> Topics:
 
     def topic(name: str, codec: Any) -> Any:
         return app.topic(
-            name, key_type=str, key_serializer="raw", value_serializer=codec, partitions=partitions
+            name,
+            key_type=str,
+            key_serializer="raw",
+            value_serializer=codec,
+            partitions=partitions,
+            compacting=name in COMPACTED,
         )
 
     return Topics(
@@ -43,4 +61,5 @@ def declare(app: faust.App, *, partitions: int) -> Topics:
         orders=topic(ORDERS, ModelCodec(OrderEvent)),
         notifications=topic(NOTIFICATIONS, ModelCodec(Notification)),
         dead_letters=topic(DEAD_LETTERS, ModelCodec(DeadLetter)),
+        settings=topic(SETTINGS, ModelCodec(ShopSettingsChanged)),
     )

@@ -26,7 +26,7 @@ from proofstream.services import (
 pytest_plugins = ["tests.fixtures"]
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRET = "test-app-secret"
+SECRET = "test-app-secret-0123456789abcdef0123"
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +81,7 @@ def stack_env(*, bootstrap: str, redis_url: str, port: int) -> dict[str, str]:
         "PROOFSTREAM_WORKER_METRICS_PORT": str(free_port()),
         "PROOFSTREAM_WORKER_ID": f"proofstream-test-{uuid.uuid4().hex[:8]}",
         "PROOFSTREAM_WEBHOOK_MAX_BYTES": "65536",
+        "PROOFSTREAM_DEV_MODE": "true",
     }
 
 

@@ -9,6 +9,7 @@ import orjson
 import pytest
 from redis.asyncio import Redis
 
+from agents.project import SettingsProjector
 from agents.publish import Publisher
 from agents.topology import Agents, register
 from proofstream.settings import Settings
@@ -16,6 +17,7 @@ from schemas import DeadLetter, Notification, OrderEvent, WebhookEnvelope
 from simulator.orders import OrderFactory
 from streams.app import create_app
 from streams.redis import stream_key
+from streams.tables import declare_tables
 from streams.topics import Topics, declare
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -48,8 +50,16 @@ def harness(redis: Redis) -> Iterator[Harness]:
         orders=app.channel(),
         notifications=app.channel(),
         dead_letters=app.channel(),
+        settings=real.settings,
     )
-    agents = register(app, topics, Publisher(redis, maxlen=50), clock=lambda: NOW)
+    agents = register(
+        app,
+        topics,
+        declare_tables(app, partitions=4),
+        publisher=Publisher(redis, maxlen=50),
+        projector=SettingsProjector(redis),
+        clock=lambda: NOW,
+    )
     yield Harness(
         agents=agents,
         orders=topics.orders.clone(is_iterator=True),
