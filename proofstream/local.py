@@ -62,6 +62,8 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
         public_url = f"http://127.0.0.1:{port}"
         env |= {
             "PROOFSTREAM_PUBLIC_URL": public_url,
+            # Locally there is no Shopify admin to hand out session tokens.
+            "PROOFSTREAM_DEV_MODE": "true",
             "PROOFSTREAM_WORKER_WEB_PORT": str(free_port()),
             "PROOFSTREAM_WORKER_METRICS_PORT": str(settings.worker_metrics_port),
         }
@@ -86,6 +88,8 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
         _say(f"gateway:        {public_url}  (metrics at {public_url}/metrics)")
         _say(f"logs:           {logs}/")
         _say(f"demo storefront, popups appear live: {public_url}/demo/{DEMO_SHOP}")
+        _say(f"merchant dashboard: {public_url}/admin?shop={DEMO_SHOP}")
+        _say("dev mode is on: /api/* accepts ?shop= without a Shopify session token")
         _say("press Ctrl-C to stop everything")
 
         while not stop.wait(0.5):

@@ -73,6 +73,7 @@ async def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None
         text = "".join(output)
         assert "started the embedded Tansu broker" in text
         assert "started redis-server" in text
+        assert f"merchant dashboard: http://127.0.0.1:{port}/admin?shop=" in text
 
         children = descendants(launcher.pid)
         assert len(children) >= 5  # broker, redis, worker, gateway, simulator
