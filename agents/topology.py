@@ -5,6 +5,8 @@
     (anything normalize cannot read) ──▶ proofstream.deadletters
     proofstream.settings ──settings──▶ table shop-settings (read by render)
                          ──project───▶ Redis (current settings, widget config)
+    proofstream.lifecycle ─lifecycle─▶ table shop-status (read by render) and Redis
+                                       (uninstalled: live clients closed; redacted: erased)
 
 Each agent only loops, calls a pure stage function and sends. `concurrency=1` on
 purpose: with more, Faust can commit past an in-flight message (faust #606).
@@ -25,13 +27,14 @@ from pydantic import ValidationError
 from agents.errors import InvalidEvent, SinkUnavailable
 from agents.metrics import EVENTS, LAG
 from agents.normalize import normalize
-from agents.project import SettingsProjector
+from agents.project import Projector
 from agents.publish import Publisher
 from agents.render import render, skip_reason
 from schemas import (
     DeadLetter,
     Notification,
     OrderEvent,
+    ShopLifecycle,
     ShopSettings,
     ShopSettingsChanged,
     WebhookEnvelope,
@@ -56,6 +59,7 @@ class Agents:
     publish: Any
     settings: Any
     project: Any
+    lifecycle: Any
 
 
 def _now() -> datetime:
@@ -68,7 +72,7 @@ def register(
     tables: Tables,
     *,
     publisher: Publisher,
-    projector: SettingsProjector,
+    projector: Projector,
     clock: Callable[[], datetime] = _now,
     retry_delays: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0, 5.0),
 ) -> Agents:
@@ -107,8 +111,13 @@ def register(
     async def render_agent(stream: Any) -> AsyncIterator[Notification | str]:
         async for order in stream:
             settings = tables.settings.get(order.shop) or ShopSettings()
+            status = tables.status.get(order.shop)
             now = clock()
-            if reason := skip_reason(order, settings=settings, now=now):
+            if status is not None and status.kind != "installed":
+                reason: str | None = f"shop {status.kind}"
+            else:
+                reason = skip_reason(order, settings=settings, now=now)
+            if reason:
                 EVENTS.labels("render", "skipped").inc()
                 log.info("render_skipped", webhook_id=order.webhook_id, reason=reason)
                 yield reason
@@ -146,9 +155,20 @@ def register(
     @app.agent(topics.settings, name="project", concurrency=1)  # type: ignore[untyped-decorator]
     async def project_agent(stream: Any) -> AsyncIterator[ShopSettingsChanged]:
         async for change in stream:
-            await _with_retries(projector.project, change, retry_delays)
+            await _with_retries(projector.settings, change, retry_delays)
             EVENTS.labels("project", "ok").inc()
             yield change
+
+    @app.agent(topics.lifecycle, name="lifecycle", concurrency=1)  # type: ignore[untyped-decorator]
+    async def lifecycle_agent(stream: Any) -> AsyncIterator[ShopLifecycle]:
+        async for event in stream:
+            if event.kind == "redacted":
+                tables.settings.pop(event.shop, None)
+            tables.status[event.shop] = event
+            deleted = await _with_retries(projector.lifecycle, event, retry_delays)
+            EVENTS.labels("lifecycle", event.kind).inc()
+            log.info("shop_lifecycle", shop=event.shop, kind=event.kind, redis_keys_deleted=deleted)
+            yield event
 
     return Agents(
         normalize=normalize_agent,
@@ -156,6 +176,7 @@ def register(
         publish=publish_agent,
         settings=settings_agent,
         project=project_agent,
+        lifecycle=lifecycle_agent,
     )
 
 

@@ -25,9 +25,11 @@ from gateway.errors import BadRequest, InvalidInput, NotFound, Unauthorized
 from gateway.pages import fill
 from gateway.producer import EnvelopeProducer
 from gateway.sessions import SessionToken, verify_session_token
+from gateway.shops import Shops
 from proofstream.settings import Settings
 from schemas import ShopSettings, ShopSettingsChanged, is_shop_domain
 from schemas.settings import DEFAULT_TEMPLATES, PLACEHOLDERS
+from shopify_app.embed import embed_status
 from streams.redis import settings_key, stream_key
 from streams.topics import ORDERS, SETTINGS
 
@@ -41,19 +43,22 @@ class Admin:
     settings: Settings
     redis: Redis
     producer: EnvelopeProducer
+    shops: Shops
     admin_html: str
     preview_html: str
 
-    def caller(self, request: Request) -> SessionToken:
-        """The authenticated shop of an API request."""
+    async def caller(self, request: Request) -> SessionToken:
+        """The authenticated shop of an API request; installs it on its first call."""
         authorization = request.headers.get("authorization", "")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer" and token:
-            return verify_session_token(
+            session = verify_session_token(
                 token.strip(),
                 api_key=self.settings.shopify_api_key,
                 secret=self.settings.shopify_api_secret.get_secret_value(),
             )
+            await self.shops.ensure_installed(session.shop, session_token=token.strip())
+            return session
         shop = request.query_params.get("shop", "")
         if self.settings.dev_mode and is_shop_domain(shop):
             return SessionToken(shop=shop, user="dev")
@@ -116,7 +121,7 @@ async def preview_page(request: Request) -> Response:
 
 async def get_settings(request: Request) -> Response:
     admin = _admin(request)
-    shop = admin.caller(request).shop
+    shop = (await admin.caller(request)).shop
     return JSONResponse(
         {
             "shop": shop,
@@ -129,7 +134,7 @@ async def get_settings(request: Request) -> Response:
 
 async def put_settings(request: Request) -> Response:
     admin = _admin(request)
-    caller = admin.caller(request)
+    caller = await admin.caller(request)
     settings = await _settings_body(request)
     change = ShopSettingsChanged(
         shop=caller.shop, settings=settings, changed_at=datetime.now(UTC), changed_by=caller.user
@@ -142,7 +147,7 @@ async def put_settings(request: Request) -> Response:
 
 async def preview(request: Request) -> Response:
     admin = _admin(request)
-    shop = admin.caller(request).shop
+    shop = (await admin.caller(request)).shop
     settings = await _settings_body(request)
     now = datetime.now(UTC)
     notification = render(
@@ -158,16 +163,32 @@ async def preview(request: Request) -> Response:
 
 async def test_notification(request: Request) -> Response:
     admin = _admin(request)
-    shop = admin.caller(request).shop
+    shop = (await admin.caller(request)).shop
     order = sample_order(shop=shop, order_id=f"test-{uuid.uuid4().hex}", now=datetime.now(UTC))
     # Through the real pipeline from the render stage on, with the shop's saved settings.
     await admin.producer.send(ORDERS, key=shop, value=order.to_json())
     return JSONResponse({"status": "accepted"}, status_code=202)
 
 
+async def embed(request: Request) -> Response:
+    admin = _admin(request)
+    shop = (await admin.caller(request)).shop
+    settings = admin.settings
+    status = await embed_status(
+        admin.shops.admin,
+        shop,
+        api_key=settings.shopify_api_key,
+        app_handle=settings.shopify_app_handle,
+        block_handle=settings.shopify_embed_block,
+    )
+    return JSONResponse(
+        {"enabled": status.enabled, "theme": status.theme, "activate_url": status.activate_url}
+    )
+
+
 async def recent(request: Request) -> Response:
     admin = _admin(request)
-    shop = admin.caller(request).shop
+    shop = (await admin.caller(request)).shop
     try:
         limit = min(max(int(request.query_params.get("limit", "20")), 1), 100)
     except ValueError as exc:
@@ -185,4 +206,5 @@ routes = [
     Route("/api/preview", preview, methods=["POST"]),
     Route("/api/test-notification", test_notification, methods=["POST"]),
     Route("/api/notifications", recent, methods=["GET"]),
+    Route("/api/embed-status", embed, methods=["GET"]),
 ]

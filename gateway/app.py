@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
+import httpx
 import structlog
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -14,13 +16,21 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gateway import admin, health, storefront, webhooks
+from gateway import admin, health, install, storefront, webhooks
 from gateway.errors import GatewayError
 from gateway.fanout import Fanout
 from gateway.middleware import LogContext
 from gateway.pages import template
 from gateway.producer import EnvelopeProducer
+from gateway.shops import Shops
+from proofstream.errors import ServiceError
 from proofstream.settings import Settings
+from shopify_app.errors import NotInstalled, ShopifyAuthError, ShopifyError, ShopifyUnavailable
+from shopify_app.graphql import AdminClient
+from shopify_app.offline import OfflineTokenManager
+from shopify_app.tokens import TokenClient
+from storage.crypto import TokenCipher, derive_dev_key
+from storage.database import create_engine, migrate, sessionmaker
 
 __all__ = ["create_app"]
 
@@ -44,22 +54,76 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "internal error"}, status_code=500)
 
 
+async def _shopify_error(request: Request, exc: Exception) -> Response:
+    statuses: dict[type[Exception], int] = {
+        NotInstalled: 409,
+        ShopifyAuthError: 401,
+        ShopifyUnavailable: 503,
+    }
+    status = statuses.get(type(exc), 502)
+    log.warning("shopify_error", status=status, reason=str(exc))
+    return JSONResponse({"error": str(exc)}, status_code=status)
+
+
+def _cipher(settings: Settings) -> TokenCipher:
+    if settings.token_keys is not None:
+        return TokenCipher(settings.token_keys.get_secret_value().split(","))
+    if not settings.dev_mode:
+        raise ServiceError("set PROOFSTREAM_TOKEN_KEYS (Fernet keys) to store Shopify tokens")
+    log.warning("dev_token_key", message="tokens encrypted with a key derived from the secret")
+    return TokenCipher([derive_dev_key(settings.shopify_api_secret.get_secret_value())])
+
+
 def create_app(settings: Settings) -> Starlette:
     """Build the gateway; connections are opened in the lifespan, not here."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        cipher = _cipher(settings)
+        await migrate(settings.database_url)
+        engine = create_engine(settings.database_url)
         redis = Redis.from_url(settings.redis_url)
+        http = httpx.AsyncClient(timeout=10)
         producer = EnvelopeProducer(
             bootstrap=settings.brokers, partitions=settings.topic_partitions
         )
         fanout = Fanout(redis, queue_size=settings.sse_client_queue)
         await producer.start()
         await fanout.start()
+        secret = settings.shopify_api_secret.get_secret_value()
+        token_client = TokenClient(
+            http,
+            admin_url=settings.shopify_admin_url,
+            api_key=settings.shopify_api_key,
+            api_secret=secret,
+        )
+        tokens = OfflineTokenManager(
+            db=sessionmaker(engine),
+            cipher=cipher,
+            client=token_client,
+            clock=lambda: datetime.now(UTC),
+            api_version=settings.shopify_api_version,
+        )
+        shops = Shops(
+            db=sessionmaker(engine),
+            redis=redis,
+            producer=producer,
+            token_client=token_client,
+            tokens=tokens,
+            admin=AdminClient(
+                http,
+                admin_url=settings.shopify_admin_url,
+                api_version=settings.shopify_api_version,
+                tokens=tokens,
+            ),
+            clock=lambda: datetime.now(UTC),
+        )
         app.state.webhooks = webhooks.Webhooks(
-            secret=settings.shopify_api_secret.get_secret_value().encode(),
+            secret=secret.encode(),
             max_bytes=settings.webhook_max_bytes,
             producer=producer,
+            redis=redis,
+            shops=shops,
         )
         app.state.storefront = storefront.Storefront.load_assets(
             settings=settings, redis=redis, fanout=fanout
@@ -68,9 +132,11 @@ def create_app(settings: Settings) -> Starlette:
             settings=settings,
             redis=redis,
             producer=producer,
+            shops=shops,
             admin_html=template("admin.html"),
             preview_html=template("preview.html"),
         )
+        app.state.install = install.Install(settings=settings, shops=shops)
         if settings.dev_mode:
             log.warning(
                 "dev_mode",
@@ -83,10 +149,18 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await fanout.stop()
             await producer.stop()
+            await http.aclose()
             await redis.aclose()
+            await engine.dispose()
 
     return Starlette(
-        routes=[*webhooks.routes, *storefront.routes, *admin.routes, *health.routes],
+        routes=[
+            *webhooks.routes,
+            *storefront.routes,
+            *admin.routes,
+            *install.routes,
+            *health.routes,
+        ],
         middleware=[
             Middleware(LogContext),
             Middleware(
@@ -98,6 +172,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         exception_handlers={
             GatewayError: _gateway_error,
+            ShopifyError: _shopify_error,
             HTTPException: _http_error,
             Exception: _unexpected,
         },

@@ -5,6 +5,7 @@ GatewayError
 ├── Unauthorized       401
 ├── BadRequest         400
 ├── NotFound           404
+├── Gone               410
 ├── PayloadTooLarge    413
 ├── InvalidInput       422  (with the message of each invalid field)
 └── BrokerUnavailable  503
@@ -16,6 +17,7 @@ __all__ = [
     "BadRequest",
     "BrokerUnavailable",
     "GatewayError",
+    "Gone",
     "InvalidInput",
     "InvalidSignature",
     "NotFound",
@@ -69,6 +71,12 @@ class NotFound(GatewayError):
     """The path names no shop or resource we serve."""
 
     status_code = 404
+
+
+class Gone(GatewayError):
+    """The shop uninstalled the app: its storefront stream is closed for good."""
+
+    status_code = 410
 
 
 class PayloadTooLarge(GatewayError):

@@ -19,7 +19,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from gateway.metrics import SSE_CLIENTS, SSE_DELIVERED, SSE_DROPPED
-from streams.redis import channel, shop_of_channel
+from streams.redis import CONTROL_UNINSTALLED, channel, shop_of_channel
 
 __all__ = ["Fanout", "Frame", "StreamId", "Subscriber", "notification_frame", "parse_stream_id"]
 
@@ -50,6 +50,10 @@ class Frame:
 
     stream_id: StreamId
     data: bytes
+
+
+# The last frame a shop's clients get when it uninstalls the app; the widget then stops.
+GOODBYE = Frame((2**63, 0), b'event: goodbye\ndata: {"reason":"uninstalled"}\n\n')
 
 
 @dataclass(eq=False)
@@ -96,7 +100,7 @@ class Fanout:
     @contextlib.asynccontextmanager
     async def subscribe(self, shop: str) -> AsyncIterator[Subscriber]:
         """Receive the shop's live frames for the duration of the block."""
-        subscriber = Subscriber(shop=shop, queue=asyncio.Queue(self._queue_size + 1))
+        subscriber = Subscriber(shop=shop, queue=asyncio.Queue(self._queue_size + 2))
         subscribers = self._shops.get(shop)
         if subscribers is None:
             subscribers = self._shops[shop] = set()
@@ -133,6 +137,10 @@ class Fanout:
     def _dispatch(self, raw_channel: bytes, data: bytes) -> None:
         shop = shop_of_channel(raw_channel.decode())
         subscribers = self._shops.get(shop)
+        if data == CONTROL_UNINSTALLED:
+            for subscriber in subscribers or ():
+                _close(subscriber, final=GOODBYE)
+            return
         raw_id, _, payload = data.partition(b" ")
         stream_id = parse_stream_id(raw_id)
         if not subscribers or stream_id is None:
@@ -149,8 +157,10 @@ class Fanout:
         SSE_DELIVERED.inc(len(subscribers))
 
 
-def _close(subscriber: Subscriber) -> None:
-    # The queue has one slot beyond queue_size, kept free for this sentinel.
+def _close(subscriber: Subscriber, *, final: Frame | None = None) -> None:
+    # The queue has two slots beyond queue_size, kept free for a final frame and the sentinel.
     if not subscriber.dropped:
         subscriber.dropped = True
+        if final is not None:
+            subscriber.queue.put_nowait(final)
         subscriber.queue.put_nowait(None)

@@ -14,16 +14,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from gateway.errors import NotFound
+from gateway.errors import Gone, NotFound
 from gateway.fanout import Fanout, StreamId, notification_frame, parse_stream_id
 from gateway.pages import fill, template
 from proofstream.settings import Settings
 from schemas import WidgetConfig, is_shop_domain
-from streams.redis import config_key, stream_key
+from streams.redis import config_key, stream_key, uninstalled_key
 
 __all__ = ["Storefront", "routes"]
 
 DEFAULT_CONFIG = orjson.dumps(WidgetConfig().model_dump(mode="json"))
+DISABLED_CONFIG = orjson.dumps(WidgetConfig(enabled=False).model_dump(mode="json"))
 # Sent once the client's subscription is live: tests and the widget wait for it.
 READY_FRAME = b"retry: 2000\nevent: ready\ndata: {}\n\n"
 
@@ -93,6 +94,8 @@ def _storefront(request: Request) -> Storefront:
 async def stream(request: Request) -> Response:
     storefront = _storefront(request)
     shop = _shop(request)
+    if await storefront.redis.exists(uninstalled_key(shop)):
+        raise Gone("this shop no longer uses proofstream")
     return EventSourceResponse(
         storefront.frames(shop, request.headers.get("last-event-id")),
         ping=storefront.settings.sse_ping_s,
@@ -104,7 +107,8 @@ async def config(request: Request) -> Response:
     storefront = _storefront(request)
     shop = _shop(request)
     # Projected by the worker from the settings topic; a shop that never saved gets defaults.
-    body = await storefront.redis.get(config_key(shop)) or DEFAULT_CONFIG
+    config, uninstalled = await storefront.redis.mget(config_key(shop), uninstalled_key(shop))
+    body = DISABLED_CONFIG if uninstalled else config or DEFAULT_CONFIG
     return Response(
         body,
         media_type="application/json",

@@ -4,11 +4,14 @@ Kafka (acks=all, keyed by shop) and answer 200 only once the broker acknowledged
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 import structlog
+from redis.asyncio import Redis
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -17,16 +20,18 @@ from starlette.routing import Route
 from gateway.errors import BadRequest, GatewayError, PayloadTooLarge
 from gateway.metrics import WEBHOOK_ACK_SECONDS, WEBHOOKS
 from gateway.producer import EnvelopeProducer
+from gateway.shops import Shops
 from gateway.signatures import verify_webhook
 from schemas import WebhookEnvelope, is_shop_domain
+from streams.redis import webhook_seen_key
 from streams.topics import RAW_WEBHOOKS
 
-__all__ = ["PRODUCED_TOPICS", "Webhooks", "routes"]
+__all__ = ["HANDLERS", "Webhooks", "routes"]
 
 log = structlog.get_logger("proofstream.gateway.webhooks")
 
-# Topics the pipeline consumes; any other verified topic is acknowledged and counted.
-PRODUCED_TOPICS = frozenset({"orders/create"})
+ORDER_TOPICS = frozenset({"orders/create"})
+DEDUPE_TTL_S = 72 * 3600  # Shopify retries a delivery for up to 48 hours
 
 
 @dataclass
@@ -36,6 +41,8 @@ class Webhooks:
     secret: bytes
     max_bytes: int
     producer: EnvelopeProducer
+    redis: Redis
+    shops: Shops
 
 
 def shopify_header(headers: Headers, name: str) -> str | None:
@@ -98,27 +105,90 @@ async def _receive(request: Request) -> Response:
     if not isinstance(payload, dict):
         raise BadRequest("body is not a JSON object")
 
-    if topic not in PRODUCED_TOPICS:
+    event_id = shopify_header(headers, "event-id")
+    seen = _dedupe_keys(shop, topic, event_id, payload)
+    if seen and any(await webhooks.redis.mget(seen)):
+        WEBHOOKS.labels(topic, "duplicate").inc()
+        log.info("webhook_duplicate", event_id=event_id)
+        return JSONResponse({"status": "duplicate"})
+
+    handler = HANDLERS.get(topic)
+    if handler is None:
         WEBHOOKS.labels(topic, "ignored").inc()
         log.info("webhook_ignored")
         return JSONResponse({"status": "ignored"})
-
-    envelope = WebhookEnvelope.encode(
-        webhook_id=webhook_id,
-        event_id=shopify_header(headers, "event-id"),
-        topic=topic,
-        shop=shop,
-        api_version=shopify_header(headers, "api-version"),
-        triggered_at=_parse_time(shopify_header(headers, "triggered-at")),
-        received_at=datetime.now(UTC),
-        raw_payload=body,
-    )
-    started = time.perf_counter()
-    await webhooks.producer.send(RAW_WEBHOOKS, key=shop, value=envelope)
-    WEBHOOK_ACK_SECONDS.observe(time.perf_counter() - started)
+    await handler(webhooks, _Delivery(shop, topic, webhook_id, event_id, headers, body, payload))
+    # Remembered only once handled: a failed delivery must be retried, not deduplicated.
+    if seen:
+        async with webhooks.redis.pipeline(transaction=False) as pipe:
+            for key in seen:
+                pipe.set(key, b"1", ex=DEDUPE_TTL_S)
+            await pipe.execute()
     WEBHOOKS.labels(topic, "accepted").inc()
     log.info("webhook_accepted")
     return JSONResponse({"status": "accepted"})
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    shop: str
+    topic: str
+    webhook_id: str
+    event_id: str | None
+    headers: Headers
+    body: bytes
+    payload: dict[str, Any]
+
+
+def _dedupe_keys(shop: str, topic: str, event_id: str | None, payload: dict[str, Any]) -> list[str]:
+    # (shop, topic, event id); for order topics the order id guards too, since a
+    # re-sent order can carry a new event id.
+    keys = [webhook_seen_key(shop, topic, event_id)] if event_id else []
+    if topic in ORDER_TOPICS and (order_id := payload.get("id")) is not None:
+        keys.append(webhook_seen_key(shop, topic, f"order-{order_id}"))
+    return keys
+
+
+async def _produce_order(webhooks: Webhooks, delivery: _Delivery) -> None:
+    envelope = WebhookEnvelope.encode(
+        webhook_id=delivery.webhook_id,
+        event_id=delivery.event_id,
+        topic=delivery.topic,
+        shop=delivery.shop,
+        api_version=shopify_header(delivery.headers, "api-version"),
+        triggered_at=_parse_time(shopify_header(delivery.headers, "triggered-at")),
+        received_at=datetime.now(UTC),
+        raw_payload=delivery.body,
+    )
+    started = time.perf_counter()
+    await webhooks.producer.send(RAW_WEBHOOKS, key=delivery.shop, value=envelope)
+    WEBHOOK_ACK_SECONDS.observe(time.perf_counter() - started)
+
+
+async def _uninstalled(webhooks: Webhooks, delivery: _Delivery) -> None:
+    await webhooks.shops.uninstalled(delivery.shop, webhook_id=delivery.webhook_id)
+
+
+async def _data_request(webhooks: Webhooks, delivery: _Delivery) -> None:
+    await webhooks.shops.data_request(delivery.shop, delivery.payload)
+
+
+async def _redact_customer(webhooks: Webhooks, delivery: _Delivery) -> None:
+    await webhooks.shops.redact_customer(delivery.shop, delivery.payload)
+
+
+async def _redact_shop(webhooks: Webhooks, delivery: _Delivery) -> None:
+    await webhooks.shops.redact_shop(delivery.shop, webhook_id=delivery.webhook_id)
+
+
+# Every topic we subscribe to (shopify.app.toml); anything else is acknowledged and counted.
+HANDLERS: dict[str, Callable[[Webhooks, _Delivery], Awaitable[None]]] = {
+    "orders/create": _produce_order,
+    "app/uninstalled": _uninstalled,
+    "customers/data_request": _data_request,
+    "customers/redact": _redact_customer,
+    "shop/redact": _redact_shop,
+}
 
 
 routes = [Route("/webhooks/shopify", receive, methods=["POST"])]

@@ -67,6 +67,8 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
             "PROOFSTREAM_WORKER_WEB_PORT": str(free_port()),
             "PROOFSTREAM_WORKER_METRICS_PORT": str(settings.worker_metrics_port),
         }
+        if "DATABASE_URL" not in os.environ:
+            env["DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir.resolve()}/proofstream.db"
         child_env = {**os.environ, **env}
 
         def child(name: str, *argv: str) -> ManagedProcess:
@@ -87,9 +89,9 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
         _say(f"worker metrics: http://127.0.0.1:{settings.worker_metrics_port}/metrics")
         _say(f"gateway:        {public_url}  (metrics at {public_url}/metrics)")
         _say(f"logs:           {logs}/")
-        _say(f"demo storefront, popups appear live: {public_url}/demo/{DEMO_SHOP}")
         _say(f"merchant dashboard: {public_url}/admin?shop={DEMO_SHOP}")
         _say("dev mode is on: /api/* accepts ?shop= without a Shopify session token")
+        _say(f"demo storefront, popups appear live: {public_url}/demo/{DEMO_SHOP}")
         _say("press Ctrl-C to stop everything")
 
         while not stop.wait(0.5):

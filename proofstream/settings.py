@@ -17,6 +17,14 @@ class Settings(BaseSettings):
     shopify_api_secret: SecretStr = Field(
         default=SecretStr("proofstream-development-secret-change-me"), alias="SHOPIFY_API_SECRET"
     )
+    shopify_admin_url: str = Field(default="https://{shop}", alias="SHOPIFY_ADMIN_URL")
+    shopify_api_version: str = Field(default="2026-10", alias="SHOPIFY_API_VERSION")
+    shopify_scopes: str = Field(
+        default="read_orders,read_products,read_themes", alias="SHOPIFY_SCOPES"
+    )
+    shopify_app_handle: str = Field(default="proofstream", alias="SHOPIFY_APP_HANDLE")
+    shopify_embed_block: str = Field(default="app-embed", alias="SHOPIFY_EMBED_BLOCK")
+    token_keys: SecretStr | None = Field(default=None, alias="PROOFSTREAM_TOKEN_KEYS")
     kafka_bootstrap_servers: str | None = Field(default=None, alias="KAFKA_BOOTSTRAP_SERVERS")
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", alias="REDIS_URL")
     database_url: str = Field(

@@ -6,7 +6,7 @@ import faust
 from prometheus_client import start_http_server
 from redis.asyncio import Redis
 
-from agents.project import SettingsProjector
+from agents.project import Projector
 from agents.publish import Publisher
 from agents.topology import Agents, register
 from proofstream.settings import Settings
@@ -27,7 +27,7 @@ def build_worker(settings: Settings, redis: Redis) -> tuple[faust.App, Agents]:
         topics,
         tables,
         publisher=Publisher(redis, maxlen=settings.stream_maxlen),
-        projector=SettingsProjector(redis),
+        projector=Projector(redis),
     )
     return app, agents
 

@@ -6,6 +6,7 @@ are the one (orjson) wire format.
 
 from schemas.base import Event
 from schemas.deadletters import DeadLetter
+from schemas.lifecycle import ShopLifecycle
 from schemas.notifications import Notification, PublicNotification
 from schemas.orders import Buyer, LineItem, OrderEvent
 from schemas.settings import ShopSettings, ShopSettingsChanged, WidgetConfig
@@ -20,6 +21,7 @@ __all__ = [
     "Notification",
     "OrderEvent",
     "PublicNotification",
+    "ShopLifecycle",
     "ShopSettings",
     "ShopSettingsChanged",
     "WebhookEnvelope",

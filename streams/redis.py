@@ -11,9 +11,14 @@ from __future__ import annotations
 __all__ = [
     "PUBLISH_SCRIPT",
     "channel",
+    "oauth_state_key",
+    "CONTROL_UNINSTALLED",
     "config_key",
     "seen_key",
     "settings_key",
+    "shop_keys",
+    "uninstalled_key",
+    "webhook_seen_key",
     "shop_of_channel",
     "stream_key",
 ]
@@ -42,6 +47,30 @@ def settings_key(shop: str) -> str:
 def config_key(shop: str) -> str:
     """The shop's public `WidgetConfig` JSON, served to storefronts."""
     return f"ps:{{{shop}}}:config"
+
+
+def uninstalled_key(shop: str) -> str:
+    """Set while the shop has uninstalled the app (or was redacted): nothing streams."""
+    return f"ps:{{{shop}}}:uninstalled"
+
+
+def shop_keys(shop: str) -> str:
+    """A SCAN pattern matching every key of one shop (for shop/redact)."""
+    return f"ps:{{{shop}}}:*"
+
+
+def webhook_seen_key(shop: str, topic: str, delivery: str) -> str:
+    """Marks a webhook (by event id, or order id) as handled, for deduplication."""
+    return f"ps:{{{shop}}}:webhook:{topic}:{delivery}"
+
+
+def oauth_state_key(state: str) -> str:
+    """Marks an OAuth state as used (single-use install callbacks); not a shop key."""
+    return f"ps:oauth-state:{state}"
+
+
+# Published on a shop's channel instead of a notification: close every live client.
+CONTROL_UNINSTALLED = b"ctl uninstalled"
 
 
 def seen_key(shop: str, notification_id: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from schemas import ShopSettings
+from pydantic import BaseModel
+
+from schemas import ShopLifecycle, ShopSettings
 from streams.codecs import ModelCodec
 
 __all__ = ["Tables", "declare_tables"]
@@ -13,19 +15,27 @@ __all__ = ["Tables", "declare_tables"]
 
 @dataclass(frozen=True)
 class Tables:
-    """The worker's tables."""
+    """The worker's tables, keyed by shop domain."""
 
-    settings: Any  # shop domain → ShopSettings, from proofstream.settings
+    settings: Any  # ShopSettings, from proofstream.settings
+    status: Any  # the latest ShopLifecycle, from proofstream.lifecycle
+
+
+def _model_table(app: Any, name: str, model: type[BaseModel], partitions: int) -> Any:
+    table = app.Table(name, partitions=partitions, key_type=str)
+    # Faust derives a table's serializers from Faust Record types only; ours are pydantic
+    # models, so name the codecs on the table (writes) and on its changelog (recovery).
+    codec = ModelCodec(model)
+    table.key_serializer, table.value_serializer = "raw", codec
+    table.changelog_topic = table.changelog_topic.derive(
+        key_serializer="raw", value_serializer=codec
+    )
+    return table
 
 
 def declare_tables(app: Any, *, partitions: int) -> Tables:
-    """Same partition count as the topics, so a shop's settings live beside its orders."""
-    settings = app.Table("shop-settings", partitions=partitions, key_type=str)
-    # Faust derives a table's serializers from Faust Record types only; ours are pydantic
-    # models, so name the codecs on the table (writes) and on its changelog (recovery).
-    codec = ModelCodec(ShopSettings)
-    settings.key_serializer, settings.value_serializer = "raw", codec
-    settings.changelog_topic = settings.changelog_topic.derive(
-        key_serializer="raw", value_serializer=codec
+    """Same partition count as the topics, so a shop's state lives beside its orders."""
+    return Tables(
+        settings=_model_table(app, "shop-settings", ShopSettings, partitions),
+        status=_model_table(app, "shop-status", ShopLifecycle, partitions),
     )
-    return Tables(settings=settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from schemas import DeadLetter, Notification, OrderEvent, ShopSettingsChanged
+from schemas import DeadLetter, Notification, OrderEvent, ShopLifecycle, ShopSettingsChanged
 
 if TYPE_CHECKING:
     import faust
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPACTED",
     "DEAD_LETTERS",
+    "LIFECYCLE",
     "NAMES",
     "NOTIFICATIONS",
     "ORDERS",
@@ -27,8 +28,9 @@ ORDERS = "proofstream.orders"
 NOTIFICATIONS = "proofstream.notifications"
 DEAD_LETTERS = "proofstream.deadletters"
 SETTINGS = "proofstream.settings"  # compacted: the latest ShopSettingsChanged per shop
-NAMES = (RAW_WEBHOOKS, ORDERS, NOTIFICATIONS, DEAD_LETTERS, SETTINGS)
-COMPACTED = frozenset({SETTINGS})
+LIFECYCLE = "proofstream.lifecycle"  # compacted: the latest ShopLifecycle per shop
+NAMES = (RAW_WEBHOOKS, ORDERS, NOTIFICATIONS, DEAD_LETTERS, SETTINGS, LIFECYCLE)
+COMPACTED = frozenset({SETTINGS, LIFECYCLE})
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Topics:
     notifications: Any
     dead_letters: Any
     settings: Any
+    lifecycle: Any
 
 
 def declare(app: faust.App, *, partitions: int) -> Topics:
@@ -62,4 +65,5 @@ def declare(app: faust.App, *, partitions: int) -> Topics:
         notifications=topic(NOTIFICATIONS, ModelCodec(Notification)),
         dead_letters=topic(DEAD_LETTERS, ModelCodec(DeadLetter)),
         settings=topic(SETTINGS, ModelCodec(ShopSettingsChanged)),
+        lifecycle=topic(LIFECYCLE, ModelCodec(ShopLifecycle)),
     )

@@ -69,7 +69,7 @@ class Stack:
         return f"{self.url}/webhooks/shopify"
 
 
-def stack_env(*, bootstrap: str, redis_url: str, port: int) -> dict[str, str]:
+def stack_env(*, bootstrap: str, redis_url: str, port: int, database_url: str) -> dict[str, str]:
     return {
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
@@ -82,6 +82,7 @@ def stack_env(*, bootstrap: str, redis_url: str, port: int) -> dict[str, str]:
         "PROOFSTREAM_WORKER_ID": f"proofstream-test-{uuid.uuid4().hex[:8]}",
         "PROOFSTREAM_WEBHOOK_MAX_BYTES": "65536",
         "PROOFSTREAM_DEV_MODE": "true",
+        "DATABASE_URL": database_url,
     }
 
 
@@ -94,7 +95,12 @@ def start_process(name: str, argv: list[str], env: dict[str, str], logs: Path) -
 @pytest.fixture(scope="session")
 def stack(bootstrap: str, redis_url: str, logs_dir: Path) -> Iterator[Stack]:
     port = free_port()
-    env = stack_env(bootstrap=bootstrap, redis_url=redis_url, port=port)
+    env = stack_env(
+        bootstrap=bootstrap,
+        redis_url=redis_url,
+        port=port,
+        database_url=f"sqlite+aiosqlite:///{logs_dir}/gateway.db",
+    )
     gateway = start_process("gateway", ["gateway"], env, logs_dir)
     worker = start_process("worker", ["worker"], env, logs_dir)
     try:

@@ -20,7 +20,12 @@ async def own_stack(redis_url: str, tmp_path: Path) -> AsyncIterator[dict[str, s
     # A broker of its own: the session's worker (another group) must not render these orders.
     broker, bootstrap = start_broker(log_path=tmp_path / "broker.log")
     port = free_port()
-    env = stack_env(bootstrap=bootstrap, redis_url=redis_url, port=port)
+    env = stack_env(
+        bootstrap=bootstrap,
+        redis_url=redis_url,
+        port=port,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+    )
     gateway = start_process("gateway", ["gateway"], env, tmp_path)
     try:
         await asyncio.to_thread(

@@ -115,14 +115,11 @@
   // The one renderer, for live popups and the preview alike.
   function render(n, c) {
     var pop = el("div", "ps-popup " + c.position_desktop + " m-" + c.position_mobile);
-    pop.setAttribute("part", "popup");
-    pop.setAttribute("role", "status");
-    pop.setAttribute("aria-live", "polite");
+    pop.setAttribute("part", "popup"); pop.setAttribute("role", "status"); pop.setAttribute("aria-live", "polite");
     pop.lang = c.locale;
-    pop.style.setProperty("--ps-bg", c.background_color);
-    pop.style.setProperty("--ps-fg", c.text_color);
-    pop.style.setProperty("--ps-accent", c.accent_color);
-    pop.style.setProperty("--ps-radius", Math.min(c.corner_radius, 32) + "px");
+    var vars = { bg: c.background_color, fg: c.text_color, accent: c.accent_color,
+      radius: Math.min(c.corner_radius, 32) + "px" };
+    for (var k in vars) pop.style.setProperty("--ps-" + k, vars[k]);
     if (c.font_family) pop.style.fontFamily = c.font_family;  // else the storefront's font
     var img = c.show_image && n.product_image && safeUrl(n.product_image);
     if (img) {
@@ -203,6 +200,8 @@
     // The server sends "ready" once this client's subscription is live (tests wait for it).
     es.addEventListener("ready", function () { host.setAttribute("data-state", "ready"); });
     es.addEventListener("notification", onNotification);
+    // The shop uninstalled the app: stop for good instead of reconnecting.
+    es.addEventListener("goodbye", function () { es.close(); host.setAttribute("data-state", "closed"); });
   }
 
   function startPreview() {
@@ -220,9 +219,7 @@
     host.setAttribute("data-state", "ready");
   }
 
-  function whenBody(fn) {
-    if (document.body) fn(); else document.addEventListener("DOMContentLoaded", fn);
-  }
+  function whenBody(fn) { if (document.body) fn(); else document.addEventListener("DOMContentLoaded", fn); }
 
   if (preview) { whenBody(startPreview); return; }
   fetch(base + "/config", { credentials: "omit" })

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from redis.asyncio import Redis
 
-from agents.project import SettingsProjector
+from agents.project import Projector
 from agents.publish import Publisher
 from agents.topology import Agents, register
 from proofstream.settings import Settings
@@ -51,13 +51,14 @@ def harness(redis: Redis) -> Iterator[Harness]:
         notifications=app.channel(),
         dead_letters=app.channel(),
         settings=real.settings,
+        lifecycle=real.lifecycle,
     )
     agents = register(
         app,
         topics,
         declare_tables(app, partitions=4),
         publisher=Publisher(redis, maxlen=50),
-        projector=SettingsProjector(redis),
+        projector=Projector(redis),
         clock=lambda: NOW,
     )
     yield Harness(

@@ -1,11 +1,10 @@
 """The demo storefront in Debian's Chromium (Playwright): a signed order pops up live."""
 
-import shutil
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from simulator.orders import OrderFactory
 from simulator.webhooks import headers as shopify_headers
@@ -13,18 +12,6 @@ from tests.conftest import ROOT, Stack
 from tests.fixtures import order_body, post_webhook
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is required (scripts/dev test installs it)"
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
 
 
 @pytest.fixture

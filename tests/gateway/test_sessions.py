@@ -39,22 +39,37 @@ def test_leeway_of_ten_seconds() -> None:
 
 
 @pytest.mark.parametrize(
-    "forged",
+    "forge",
     [
-        token(secret="a-wrong-secret-also-32-bytes-long"),
-        token(aud="someone-elses-app"),
-        token(exp=int(time.time()) - 60),
-        token(nbf=int(time.time()) + 60),
-        token(iss="https://other.myshopify.com/admin"),
-        token(dest="https://evil.com", iss="https://evil.com/admin"),
-        token(dest=None),
-        jwt.encode({"dest": f"https://{SHOP}"}, SECRET, "HS256"),
-        "not.a.jwt",
+        {"secret": "a-wrong-secret-also-32-bytes-long"},
+        {"aud": "someone-elses-app"},
+        {"exp": -60},
+        {"nbf": 60},
+        {"iss": "https://other.myshopify.com/admin"},
+        {"dest": "https://evil.com", "iss": "https://evil.com/admin"},
+        {"dest": None},
     ],
 )
-def test_forged_tokens_are_refused(forged: str) -> None:
+def test_forged_tokens_are_refused(forge: dict[str, object]) -> None:
+    claims = dict(forge)
+    for relative in ("exp", "nbf"):  # seconds from now, computed when the test runs
+        if relative in claims:
+            claims[relative] = int(time.time()) + int(str(claims[relative]))
+    secret = str(claims.pop("secret", SECRET))
+    with pytest.raises(Unauthorized):
+        verify_session_token(token(secret, **claims), api_key=KEY, secret=SECRET)
+
+
+@pytest.mark.parametrize("forged", ["not.a.jwt", "", "a.b"])
+def test_garbage_is_refused(forged: str) -> None:
     with pytest.raises(Unauthorized):
         verify_session_token(forged, api_key=KEY, secret=SECRET)
+
+
+def test_missing_claims_are_refused() -> None:
+    unsigned_claims = jwt.encode({"dest": f"https://{SHOP}"}, SECRET, "HS256")
+    with pytest.raises(Unauthorized):
+        verify_session_token(unsigned_claims, api_key=KEY, secret=SECRET)
 
 
 def test_none_algorithm_is_refused() -> None:

@@ -1,0 +1,147 @@
+"""The ORM tables: shops, sessions (tokens as ciphertext), webhook receipts, compliance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+__all__ = ["Base", "ComplianceRecord", "Shop", "ShopSession", "WebhookReceipt"]
+
+# Deterministic constraint names, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# An autoincrementing 64-bit key; SQLite only autoincrements an INTEGER PRIMARY KEY.
+BigIntId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """The declarative base; `Base.metadata` is what the migrations describe."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Shop(Base):
+    """One installation of the app on a store; kept (marked) after uninstall until redacted."""
+
+    __tablename__ = "shops"
+
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    scope: Mapped[str] = mapped_column(Text())
+    api_version: Mapped[str] = mapped_column(String(32))
+    widget_public_key: Mapped[str] = mapped_column(String(64), unique=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ShopSession(Base):
+    """A Shopify session (the app template's fields); tokens are stored only encrypted."""
+
+    __tablename__ = "shop_sessions"
+
+    id: Mapped[str] = mapped_column(String(320), primary_key=True)
+    shop: Mapped[str] = mapped_column(
+        String(255), ForeignKey("shops.domain", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(255))
+    is_online: Mapped[bool] = mapped_column(Boolean())
+    scope: Mapped[str | None] = mapped_column(Text())
+    expires: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    access_token: Mapped[str] = mapped_column(Text())  # Fernet ciphertext
+    refresh_token: Mapped[str | None] = mapped_column(Text())  # Fernet ciphertext
+    refresh_token_expires: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    first_name: Mapped[str | None] = mapped_column(Text())
+    last_name: Mapped[str | None] = mapped_column(Text())
+    email: Mapped[str | None] = mapped_column(Text())
+    account_owner: Mapped[bool | None] = mapped_column(Boolean())
+    locale: Mapped[str | None] = mapped_column(String(32))
+    collaborator: Mapped[bool | None] = mapped_column(Boolean())
+    email_verified: Mapped[bool | None] = mapped_column(Boolean())
+    api_version: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebhookReceipt(Base):
+    """A webhook seen once: deduplicated by event id and, for order topics, by order id."""
+
+    __tablename__ = "webhook_receipts"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    shop: Mapped[str] = mapped_column(String(255))  # leads the unique indexes below
+    topic: Mapped[str] = mapped_column(String(128))
+    event_id: Mapped[str | None] = mapped_column(String(128))
+    webhook_id: Mapped[str] = mapped_column(String(128))
+    order_id: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ComplianceRecord(Base):
+    """A mandatory compliance webhook (customers/data_request, customers/redact, shop/redact).
+
+    Unique on (shop, topic, request_id, customer_id) with NULLs compared as equal (an
+    expression index over COALESCE), so a redelivery is recognised on every backend.
+    """
+
+    __tablename__ = "compliance_records"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    shop: Mapped[str] = mapped_column(String(255))  # leads the unique indexes below
+    topic: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    details: Mapped[dict[str, Any]] = mapped_column(JSON())
+
+
+# Partial unique indexes (PostgreSQL and SQLite both support `WHERE` on an index): a
+# receipt without an event id or an order id takes no part in that dedupe key.
+Index(
+    "uq_webhook_receipts_shop_topic_event_id",
+    WebhookReceipt.shop,
+    WebhookReceipt.topic,
+    WebhookReceipt.event_id,
+    unique=True,
+    postgresql_where=WebhookReceipt.event_id.is_not(None),
+    sqlite_where=WebhookReceipt.event_id.is_not(None),
+)
+Index(
+    "uq_webhook_receipts_shop_topic_order_id",
+    WebhookReceipt.shop,
+    WebhookReceipt.topic,
+    WebhookReceipt.order_id,
+    unique=True,
+    postgresql_where=WebhookReceipt.order_id.is_not(None),
+    sqlite_where=WebhookReceipt.order_id.is_not(None),
+)
+# NULLs are distinct in a plain unique constraint; COALESCE makes them compare equal.
+Index(
+    "uq_compliance_records_dedupe",
+    ComplianceRecord.shop,
+    ComplianceRecord.topic,
+    func.coalesce(ComplianceRecord.request_id, ""),
+    func.coalesce(ComplianceRecord.customer_id, ""),
+    unique=True,
+)
