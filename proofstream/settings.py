@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     shopify_admin_url: str = Field(default="https://{shop}", alias="SHOPIFY_ADMIN_URL")
     shopify_api_version: str = Field(default="2026-10", alias="SHOPIFY_API_VERSION")
     shopify_scopes: str = Field(
-        default="read_orders,read_products,read_themes", alias="SHOPIFY_SCOPES"
+        default="read_orders,read_products,read_themes,write_script_tags", alias="SHOPIFY_SCOPES"
     )
     shopify_app_handle: str = Field(default="proofstream", alias="SHOPIFY_APP_HANDLE")
     shopify_embed_block: str = Field(default="app-embed", alias="SHOPIFY_EMBED_BLOCK")

@@ -1,0 +1,588 @@
+"""A local Shopify the app talks to over HTTP without knowing it is a simulator.
+
+`create_simulator` serves, under ``/shops/{shop}`` (so the app's Shopify base URL template is
+``http://127.0.0.1:PORT/shops/{shop}``), Shopify's own paths: the OAuth authorize page and token
+endpoint (`simulator.oauth`) and the GraphQL Admin API (`simulator.admin_api`, on the shops of
+`simulator.state`). ``app.state.shopify`` is the `ShopifySimulator`: test hooks, session tokens,
+and webhook deliveries signed like Shopify's (`simulator.webhooks`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import http
+import re
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import orjson
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from simulator.admin_api import QUERY_COST, Executor, GraphQLError, ShopView, plan
+from simulator.oauth import OAuthError, OAuthServer
+from simulator.state import (
+    Bucket,
+    Clock,
+    Ids,
+    ScriptTag,
+    Shop,
+    customers_data_request_payload,
+    customers_redact_payload,
+    is_shop_domain,
+    shop_redact_payload,
+    shop_resource,
+    topic_enum,
+    topic_name,
+)
+from simulator.webhooks import DEFAULT_API_VERSION, WebhookSender
+
+__all__ = [
+    "DEFAULT_SCOPES",
+    "INVALID_TOKEN_ERROR",
+    "ShopifySimulator",
+    "create_simulator",
+    "running_simulator",
+]
+
+DEFAULT_SCOPES = "read_orders,read_products,read_themes"
+INVALID_TOKEN_ERROR = "[API] Invalid API key or access token (unrecognized login or wrong password)"  # noqa: S105
+_API_VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
+_RATE_LIMIT_DOC = "https://shopify.dev/api/usage/rate-limits"
+
+
+class ShopifySimulator:
+    """Everything the simulated Shopify knows, and the hooks tests use.
+
+    Shops are created on first use (any ``*.myshopify.com``) or with `add_shop`. Records:
+    ``token_requests`` (one dict per token endpoint call: ``shop``, ``grant`` — one of
+    ``authorization_code``, ``token_exchange``, ``refresh_token`` — ``grant_type``,
+    ``subject_token_type``, ``expiring``, ``status``, ``error``, ``at``), ``graphql_calls``
+    (``shop``, ``query``, ``variables``, ``token``) and ``webhook_deliveries``.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        api_secret: str,
+        app_handle: str = "proofstream",
+        embed_block_handle: str = "app-embed",
+        clock: Clock = time.time,
+        access_token_ttl_s: int = 3600,
+        refresh_token_ttl_s: int = 90 * 24 * 3600,
+        scopes: str = DEFAULT_SCOPES,
+        refresh_retry_window_s: float = 60.0,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> None:
+        self.api_key = api_key
+        self.api_secret = api_secret
+        self.app_handle = app_handle
+        self.embed_block_handle = embed_block_handle
+        self.clock = clock
+        self.api_version = api_version
+        self.oauth = OAuthServer(
+            api_key=api_key,
+            api_secret=api_secret,
+            clock=clock,
+            scopes=scopes,
+            access_token_ttl_s=access_token_ttl_s,
+            refresh_token_ttl_s=refresh_token_ttl_s,
+            refresh_retry_window_s=refresh_retry_window_s,
+        )
+        self.ids = Ids()
+        self.shops: dict[str, Shop] = {}
+        # The theme app extension's UUID: the same in every shop, like a deployed extension.
+        self.extension_uuid = str(uuid.uuid4())
+        # Shopify refuses a second subscription with the same topic and address.
+        self.reject_duplicate_webhooks = True
+        self.graphql_calls: list[dict[str, Any]] = []
+        self.webhook_deliveries: list[dict[str, Any]] = []
+        self._buckets: dict[str, Bucket] = {}
+        self._failures: dict[str, list[int]] = {}
+
+    @property
+    def token_requests(self) -> list[dict[str, Any]]:
+        return self.oauth.token_requests
+
+    @property
+    def block_type(self) -> str:
+        """The app embed's ``type`` in settings_data.json."""
+        handles = f"{self.app_handle}/blocks/{self.embed_block_handle}"
+        return f"shopify://apps/{handles}/{self.extension_uuid}"
+
+    # --- shops ----------------------------------------------------------------------------------
+
+    def shop(self, shop: str) -> Shop:
+        """The shop, created on first use."""
+        if not is_shop_domain(shop):
+            raise ValueError(f"not a shop domain: {shop!r}")
+        found = self.shops.get(shop)
+        if found is None:
+            found = self.shops[shop] = Shop.create(shop, ids=self.ids, now=self.clock())
+        return found
+
+    def add_shop(
+        self, shop: str, *, embed_enabled: bool | None = False, legacy_script_tags: int = 0
+    ) -> Shop:
+        """A shop whose app embed is on (True), added but off (False) or never added (None),
+        with ``legacy_script_tags`` script tags the app created before theme app extensions."""
+        found = self.shop(shop)
+        found.embed = embed_enabled
+        for number in range(legacy_script_tags):
+            self.add_script_tag(shop, f"https://cdn.{self.app_handle}.example/widget.js?v={number}")
+        return found
+
+    def set_embed(self, shop: str, enabled: bool | None) -> None:
+        """The merchant switches the app embed on or off in the theme editor (None: never added)."""
+        self.shop(shop).embed = enabled
+
+    def add_script_tag(self, shop: str, src: str) -> str:
+        """A script tag of this app in ``shop``; returns its GraphQL id."""
+        tag = ScriptTag(id=self.ids.next("ScriptTag"), src=src, created_at=self.clock() - 86_400)
+        self.shop(shop).script_tags.append(tag)
+        return f"gid://shopify/ScriptTag/{tag.id}"
+
+    def uninstall(self, shop: str) -> dict[str, Any]:
+        """The merchant uninstalls the app: its tokens stop working and its webhook
+        subscriptions, script tags and app embed go. Returns the ``app/uninstalled`` payload."""
+        found = self.shop(shop)
+        self.oauth.revoke_shop(shop)
+        found.webhooks.clear()
+        found.script_tags.clear()
+        found.embed = None
+        return self.app_uninstalled_payload(shop)
+
+    # --- OAuth and session tokens ---------------------------------------------------------------
+
+    def authorize_redirect(
+        self,
+        shop: str,
+        *,
+        redirect_uri: str,
+        state: str | None = None,
+        scope: str | None = None,
+        per_user: bool = False,
+    ) -> str:
+        """Where the merchant's approval on the authorize page sends the browser."""
+        self.shop(shop)
+        return self.oauth.authorize_redirect(
+            shop, redirect_uri=redirect_uri, state=state, scope=scope, per_user=per_user
+        )
+
+    def session_token(
+        self,
+        shop: str,
+        *,
+        user_id: str = "1",
+        ttl_s: int = 60,
+        secret: str | None = None,
+        aud: str | None = None,
+    ) -> str:
+        """What App Bridge's ``shopify.idToken()`` returns in ``shop``'s admin."""
+        self.shop(shop)
+        return self.oauth.session_token(shop, user_id=user_id, ttl_s=ttl_s, secret=secret, aud=aud)
+
+    def install(self, shop: str, *, expiring: bool = True) -> dict[str, Any]:
+        """Install without the HTTP dance: the token endpoint's answer for an offline token."""
+        self.shop(shop)
+        return self.oauth.issue(shop, expiring=expiring)
+
+    def allow_redirect_uris(self, uris: Sequence[str] | None) -> None:
+        """Only these redirect URIs pass the authorize page (None: any), like the app's config."""
+        self.oauth.allowed_redirect_uris = None if uris is None else list(uris)
+
+    # --- the Admin API --------------------------------------------------------------------------
+
+    def fail_next_graphql(self, shop: str, status: int = 503, times: int = 1) -> None:
+        """The next ``times`` GraphQL calls for ``shop`` answer ``status`` (before any auth)."""
+        self._failures.setdefault(shop, []).extend([status] * times)
+
+    def throttle(self, shop: str) -> None:
+        """Empty ``shop``'s cost bucket: calls are throttled until it refills (100 points/s)."""
+        bucket = self._bucket(shop)
+        bucket.available = 0.0
+
+    def throttle_status(self, shop: str) -> dict[str, float | int]:
+        return self._bucket(shop).status()
+
+    def _bucket(self, shop: str) -> Bucket:
+        now = self.clock()
+        bucket = self._buckets.get(shop)
+        if bucket is None:
+            bucket = self._buckets[shop] = Bucket(updated_at=now)
+        bucket.refill(now)
+        return bucket
+
+    def graphql(
+        self, shop: str, version: str, token: str | None, body: bytes, content_type: str
+    ) -> tuple[int, Any]:
+        """One ``POST /admin/api/{version}/graphql.json``: (status, JSON body)."""
+        query, variables, operation_name = _graphql_request(body, content_type)
+        self.graphql_calls.append(
+            {"shop": shop, "query": query, "variables": variables, "token": token}
+        )
+        failures = self._failures.get(shop)
+        if failures:
+            status = failures.pop(0)
+            return status, {"errors": http.HTTPStatus(status).phrase}
+        access = self.oauth.authenticate(token, shop)
+        if access is None:
+            return 401, {"errors": INVALID_TOKEN_ERROR}
+        if not _API_VERSION.match(version):
+            return 404, {"errors": "Not Found"}
+        if query is None:
+            return 400, {"errors": {"query": "Required parameter missing or invalid"}}
+        view = ShopView(
+            shop=self.shop(shop),
+            scopes=frozenset(access.scope.split(",")),
+            ids=self.ids,
+            clock=self.clock,
+            api_version=version,
+            block_type=self.block_type,
+            reject_duplicate_webhooks=self.reject_duplicate_webhooks,
+        )
+        try:
+            operation, fragments, values = plan(query, variables, operation_name)
+            executor = Executor(view=view, variables=values, fragments=fragments)
+            executor.validate(operation)
+        except GraphQLError as exc:
+            return 200, {"errors": [exc.entry]}
+        bucket = self._bucket(shop)
+        cost: dict[str, Any] = {"requestedQueryCost": QUERY_COST, "actualQueryCost": None}
+        if bucket.available < QUERY_COST:
+            throttled = {"code": "THROTTLED", "documentation": _RATE_LIMIT_DOC}
+            cost["throttleStatus"] = bucket.status()
+            errors = [{"message": "Throttled", "extensions": throttled}]
+            return 200, {"errors": errors, "extensions": {"cost": cost}}
+        bucket.available -= QUERY_COST
+        result = executor.execute(operation)
+        cost |= {"actualQueryCost": QUERY_COST, "throttleStatus": bucket.status()}
+        return 200, result | {"extensions": {"cost": cost}}
+
+    # --- webhooks -------------------------------------------------------------------------------
+
+    async def deliver_webhook(
+        self,
+        *,
+        shop: str,
+        topic: str,
+        payload: dict[str, Any],
+        endpoint: str,
+        client: httpx.AsyncClient,
+        event_id: str | None = None,
+        webhook_id: str | None = None,
+        triggered_at: datetime | None = None,
+    ) -> httpx.Response:
+        """One POST of ``payload`` to ``endpoint``, signed with the app secret, with Shopify's
+        headers (fresh ids unless given); returns any response, raises ``httpx.HTTPError``."""
+        name = topic_name(topic) if topic.isupper() else topic
+        body = orjson.dumps(payload)
+        webhook_id = webhook_id or str(uuid.uuid4())
+        sender = WebhookSender(
+            client=client, endpoint=endpoint, secret=self.api_secret, api_version=self.api_version
+        )
+        record: dict[str, Any] = {
+            "shop": shop,
+            "topic": name,
+            "endpoint": endpoint,
+            "webhook_id": webhook_id,
+            "status": None,
+        }
+        self.webhook_deliveries.append(record)
+        response = await sender.deliver(
+            topic=name,
+            shop=shop,
+            body=body,
+            webhook_id=webhook_id,
+            event_id=event_id,
+            triggered_at=triggered_at,
+        )
+        record["status"] = response.status_code
+        return response
+
+    async def deliver_with_retries(
+        self,
+        *,
+        shop: str,
+        topic: str,
+        payload: dict[str, Any],
+        endpoint: str,
+        client: httpx.AsyncClient,
+        event_id: str | None = None,
+        delays: Sequence[float] = (1.0, 2.0, 4.0),
+    ) -> httpx.Response:
+        """Deliver until a 2xx, retrying after each of ``delays`` seconds on another status or a
+        transport error, with the same body, webhook id, event id and trigger time (Shopify
+        redelivers the same event). Returns the last response; raises the last transport error
+        if no attempt got one."""
+        ids = {"webhook_id": str(uuid.uuid4()), "event_id": event_id or str(uuid.uuid4())}
+        triggered_at = datetime.fromtimestamp(self.clock(), UTC)
+        outcome: httpx.Response | httpx.HTTPError | None = None
+        for delay in (None, *delays):
+            if delay is not None:
+                await asyncio.sleep(delay)
+            try:
+                outcome = await self.deliver_webhook(
+                    shop=shop,
+                    topic=topic,
+                    payload=payload,
+                    endpoint=endpoint,
+                    client=client,
+                    triggered_at=triggered_at,
+                    **ids,
+                )
+            except httpx.HTTPError as exc:
+                outcome = exc
+                continue
+            if outcome.is_success:
+                break
+        if isinstance(outcome, httpx.HTTPError):
+            raise outcome
+        assert outcome is not None
+        return outcome
+
+    async def emit(
+        self,
+        shop: str,
+        topic: str,
+        payload: dict[str, Any],
+        *,
+        client: httpx.AsyncClient,
+        delays: Sequence[float] = (),
+    ) -> list[httpx.Response]:
+        """Deliver ``payload`` to every subscription of ``shop`` on ``topic`` (the ones the
+        app created with ``webhookSubscriptionCreate``)."""
+        enum = topic if topic.isupper() else topic_enum(topic)
+        uris = [sub.uri for sub in self.shop(shop).webhooks if sub.topic == enum]
+        return [
+            await self.deliver_with_retries(
+                shop=shop, topic=enum, payload=payload, endpoint=uri, client=client, delays=delays
+            )
+            for uri in uris
+        ]
+
+    # --- webhook payloads -----------------------------------------------------------------------
+
+    def app_uninstalled_payload(self, shop: str) -> dict[str, Any]:
+        """``app/uninstalled``: the REST Shop resource."""
+        return shop_resource(self.shop(shop))
+
+    def customers_data_request_payload(self, shop: str, **fields: Any) -> dict[str, Any]:
+        """``customers/data_request``; ``fields``: customer_id, email, phone,
+        orders_requested, data_request_id."""
+        return customers_data_request_payload(self.shop(shop), ids=self.ids, **fields)
+
+    def customers_redact_payload(self, shop: str, **fields: Any) -> dict[str, Any]:
+        """``customers/redact``; ``fields``: customer_id, email, phone, orders_to_redact."""
+        return customers_redact_payload(self.shop(shop), ids=self.ids, **fields)
+
+    def shop_redact_payload(self, shop: str) -> dict[str, Any]:
+        """``shop/redact``."""
+        return shop_redact_payload(self.shop(shop))
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+def _json(status: int, body: Any, **headers: str) -> Response:
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        media_type="application/json; charset=utf-8",
+        headers=headers,
+    )
+
+
+def _graphql_request(
+    body: bytes, content_type: str
+) -> tuple[str | None, dict[str, Any] | None, str | None]:
+    if content_type.startswith("application/graphql"):
+        return body.decode("utf-8", "replace"), None, None
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None, None, None
+    if not isinstance(document, dict) or not isinstance(document.get("query"), str):
+        return None, None, None
+    variables = document.get("variables")
+    name = document.get("operationName")
+    return (
+        document["query"],
+        variables if isinstance(variables, dict) else None,
+        name if isinstance(name, str) else None,
+    )
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    """Token endpoint parameters: a JSON or form body, and the query string."""
+    params: dict[str, Any] = dict(request.query_params)
+    body = await request.body()
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            document = orjson.loads(body or b"{}")
+        except orjson.JSONDecodeError:
+            document = None
+        if not isinstance(document, dict):
+            raise OAuthError("invalid_request", "The request body is not a JSON object")
+        return params | document
+    return params | dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def _simulator(request: Request) -> ShopifySimulator:
+    sim: ShopifySimulator = request.app.state.shopify
+    return sim
+
+
+def _not_found() -> Response:
+    return _json(404, {"errors": "Not Found"})
+
+
+async def _authorize(request: Request) -> Response:
+    sim, shop = _simulator(request), request.path_params["shop"]
+    if not is_shop_domain(shop):
+        return _not_found()
+    params = request.query_params
+    client_id, redirect_uri = params.get("client_id", ""), params.get("redirect_uri", "")
+    try:
+        sim.oauth.check_authorize(client_id=client_id, redirect_uri=redirect_uri)
+    except OAuthError as exc:
+        message = html.escape(f"Oauth error {exc.error}: {exc.description}")
+        return HTMLResponse(f"<!doctype html><h1>{message}</h1>", status_code=exc.status)
+    per_user = "per-user" in params.getlist("grant_options[]")
+    if params.get("auto") == "1":
+        url = sim.authorize_redirect(
+            shop,
+            redirect_uri=redirect_uri,
+            state=params.get("state"),
+            scope=params.get("scope"),
+            per_user=per_user,
+        )
+        return RedirectResponse(url, status_code=302)
+    scopes = params.get("scope") or sim.oauth.scopes
+    install = html.escape(f"{request.url}&auto=1")
+    page = (
+        "<!doctype html><html><head><title>Install app</title></head><body>"
+        f"<h1>Install {html.escape(sim.app_handle)} on {html.escape(shop)}?</h1>"
+        f"<p>scopes: {html.escape(scopes)}</p>"
+        f'<p><a id="install" href="{install}">Install</a></p></body></html>'
+    )
+    return HTMLResponse(page)
+
+
+async def _access_token(request: Request) -> Response:
+    sim, shop = _simulator(request), request.path_params["shop"]
+    if not is_shop_domain(shop):
+        return _not_found()
+    sim.shop(shop)
+    try:
+        return _json(200, sim.oauth.token(shop, await _form(request)))
+    except OAuthError as exc:
+        return _json(exc.status, exc.body())
+
+
+async def _graphql(request: Request) -> Response:
+    sim, shop = _simulator(request), request.path_params["shop"]
+    if not is_shop_domain(shop):
+        return _not_found()
+    version = request.path_params["version"]
+    status, body = sim.graphql(
+        shop,
+        version,
+        request.headers.get("x-shopify-access-token"),
+        await request.body(),
+        request.headers.get("content-type", ""),
+    )
+    headers = {"X-Request-Id": str(uuid.uuid4()), "X-Shopify-API-Version": version}
+    return _json(status, body, **headers)
+
+
+def create_simulator(
+    *,
+    api_key: str,
+    api_secret: str,
+    app_handle: str = "proofstream",
+    embed_block_handle: str = "app-embed",
+    clock: Clock = time.time,
+    access_token_ttl_s: int = 3600,
+    refresh_token_ttl_s: int = 90 * 24 * 3600,
+    scopes: str = DEFAULT_SCOPES,
+    refresh_retry_window_s: float = 60.0,
+) -> Starlette:
+    """The simulator as an ASGI app; its `ShopifySimulator` is ``app.state.shopify``."""
+    sim = ShopifySimulator(
+        api_key=api_key,
+        api_secret=api_secret,
+        app_handle=app_handle,
+        embed_block_handle=embed_block_handle,
+        clock=clock,
+        access_token_ttl_s=access_token_ttl_s,
+        refresh_token_ttl_s=refresh_token_ttl_s,
+        scopes=scopes,
+        refresh_retry_window_s=refresh_retry_window_s,
+    )
+    app = Starlette(
+        routes=[
+            Route("/shops/{shop}/admin/oauth/authorize", _authorize, methods=["GET"]),
+            Route("/shops/{shop}/admin/oauth/access_token", _access_token, methods=["POST"]),
+            Route("/shops/{shop}/admin/api/{version}/graphql.json", _graphql, methods=["POST"]),
+        ]
+    )
+    app.state.shopify = sim
+    return app
+
+
+class _Server(uvicorn.Server):
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield  # leave Ctrl-C to the test runner
+
+
+@asynccontextmanager
+async def running_simulator(
+    *, api_key: str, api_secret: str, **options: Any
+) -> AsyncIterator[tuple[str, ShopifySimulator]]:
+    """Serve a new simulator over real HTTP on a free 127.0.0.1 port, in the running event
+    loop; yields (the Shopify base URL template with ``{shop}``, the simulator). ``options``
+    are `create_simulator`'s."""
+    app = create_simulator(api_key=api_key, api_secret=api_secret, **options)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        loop="none",
+        http="h11",
+        ws="none",
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
+    server = _Server(config)
+    task = asyncio.create_task(server.serve(sockets=[listener]))
+    try:
+        while not server.started:
+            if task.done():
+                await task
+                raise RuntimeError("the Shopify simulator did not start")
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}/shops/{{shop}}", app.state.shopify
+    finally:
+        server.should_exit = True
+        await task
+        listener.close()

@@ -1,0 +1,312 @@
+"""The Shopify app over HTTP against the simulator, on PostgreSQL: install → token → order →
+popup → refresh under concurrent use → uninstall → nothing streams → shop/redact erases."""
+
+import asyncio
+import hashlib
+import hmac
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import orjson
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import text
+
+from proofstream.services import ManagedProcess, free_port, wait_for_http
+from simulator.orders import OrderFactory
+from simulator.shopify import ShopifySimulator, running_simulator
+from storage.database import create_engine, sessionmaker
+from storage.repository import shop_row_counts
+from streams.redis import shop_keys, stream_key
+from tests.conftest import SECRET, Stack, stack_env, start_process
+from tests.fixtures import open_stream, order_body, post_webhook
+from tests.storage.conftest import POSTGRES_URL, _postgres_problem
+
+pytestmark = pytest.mark.integration
+
+API_KEY = "proofstream-dev-key"
+TOKEN_TTL_S = 302  # with the 300 s refresh margin, a token is fresh for ~2 s
+
+
+@dataclass
+class App:
+    url: str
+    sim: ShopifySimulator
+    gateway: ManagedProcess
+    redis: Redis
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.url}/webhooks/shopify"
+
+
+@pytest.fixture(scope="module")
+async def postgres() -> str:
+    problem = await _postgres_problem(POSTGRES_URL)
+    if problem is not None:
+        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is unreachable: {problem}")
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="module")
+async def app(
+    stack: Stack, postgres: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[App]:
+    """A gateway on PostgreSQL whose Shopify is the simulator; the session's worker renders."""
+    logs: Path = tmp_path_factory.mktemp("shopify-app")
+    async with running_simulator(
+        api_key=API_KEY, api_secret=SECRET, access_token_ttl_s=TOKEN_TTL_S
+    ) as (admin_url, sim):
+        port = free_port()
+        env = stack_env(
+            bootstrap=stack.bootstrap, redis_url=stack.redis_url, port=port, database_url=postgres
+        )
+        env |= {"SHOPIFY_ADMIN_URL": admin_url, "PROOFSTREAM_DEV_MODE": "false"}
+        env["PROOFSTREAM_TOKEN_KEYS"] = "7kH2Y6r0i6Qc2O9jv3wTqk1y5sXo0yM5H4p7VZbqC2E="
+        gateway = start_process("gateway-shopify", ["gateway"], env, logs)
+        redis = Redis.from_url(stack.redis_url)
+        try:
+            await asyncio.to_thread(
+                wait_for_http, f"http://127.0.0.1:{port}/readyz", process=gateway, timeout_s=60
+            )
+            yield App(url=f"http://127.0.0.1:{port}", sim=sim, gateway=gateway, redis=redis)
+        finally:
+            gateway.stop()
+            await redis.aclose()
+        # Tokens never appear in logs.
+        log = (logs / "gateway-shopify.log").read_text()
+        used = {call["token"] for call in sim.graphql_calls}
+        assert used and not [token for token in used if token in log]
+
+
+def signed_query(**params: str) -> dict[str, str]:
+    """A query as Shopify signs it (independent of the app's verifier)."""
+    message = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+    digest = hmac.new(SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return {**params, "hmac": digest}
+
+
+async def install_by_oauth(app: App, client: httpx.AsyncClient, shop: str) -> httpx.Response:
+    query = signed_query(shop=shop, timestamp=str(int(time.time())))
+    start = await client.get(f"{app.url}/auth/install", params=query)
+    assert start.status_code == 302, start.text
+    authorize = start.headers["location"]
+    assert f"/shops/{shop}/admin/oauth/authorize?client_id={API_KEY}&" in authorize
+    approved = await client.get(authorize + "&auto=1")
+    assert approved.status_code == 302
+    callback = approved.headers["location"]
+    assert urlsplit(callback).path == "/auth/callback"
+    return await client.get(callback)
+
+
+async def rows(shop: str) -> dict[str, int]:
+    engine = create_engine(POSTGRES_URL)
+    try:
+        async with sessionmaker(engine)() as session:
+            return await shop_row_counts(session, shop=shop)
+    finally:
+        await engine.dispose()
+
+
+async def eventually(check, timeout: float = 20) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout):
+        while not await check():
+            await asyncio.sleep(0.1)
+
+
+async def test_install_refresh_uninstall_redact(app: App, shop: str) -> None:
+    app.sim.add_shop(shop, embed_enabled=True, legacy_script_tags=2)
+    async with httpx.AsyncClient(timeout=15) as client:
+        done = await install_by_oauth(app, client, shop)
+        assert done.status_code == 302 and done.headers["location"] == f"/admin?shop={shop}"
+        grants = [r for r in app.sim.token_requests if r["shop"] == shop]
+        assert [(r["grant"], r["expiring"]) for r in grants] == [("authorization_code", True)]
+        assert (await rows(shop))["shop_sessions"] == 1
+        # Tokens are encrypted at rest: the stored column is not the token Shopify issued.
+        engine = create_engine(POSTGRES_URL)
+        async with engine.connect() as connection:
+            stored = (
+                await connection.execute(
+                    text("SELECT access_token FROM shop_sessions WHERE shop = :s"), {"s": shop}
+                )
+            ).scalar_one()
+        await engine.dispose()
+        issued = {call["token"] for call in app.sim.graphql_calls if call["shop"] == shop}
+        assert issued and stored not in issued and not stored.startswith("shpat_")
+        assert not app.sim.shop(shop).script_tags  # legacy script tags deleted on install
+
+        # The embedded admin: session token → embed status from the main theme.
+        bearer = {"Authorization": f"Bearer {app.sim.session_token(shop)}"}
+        status = (await client.get(f"{app.url}/api/embed-status", headers=bearer)).json()
+        assert status["enabled"] is True
+        assert status["activate_url"].endswith(f"activateAppId={API_KEY}/app-embed")
+
+        # An order pops up.
+        async with open_stream(f"{app.url}/v1/storefront/{shop}/stream") as stream:
+            body = order_body(OrderFactory(seed=41, shop=shop), title="Installed Lamp")
+            await post_webhook(client, app.webhook_url, secret=SECRET, shop=shop, body=body)
+            assert (await stream.next(timeout=30)).json()["fields"]["product"] == "Installed Lamp"
+
+            # The access token goes stale: concurrent admin calls share ONE refresh.
+            await asyncio.sleep(2.5)
+            before = len([r for r in app.sim.token_requests if r["grant"] == "refresh_token"])
+            answers = await asyncio.gather(
+                *(client.get(f"{app.url}/api/embed-status", headers=bearer) for _ in range(6))
+            )
+            assert [a.status_code for a in answers] == [200] * 6
+            refreshes = [r for r in app.sim.token_requests if r["grant"] == "refresh_token"]
+            assert len(refreshes) == before + 1
+
+            # Uninstall: live clients get a goodbye and are closed; nothing streams after.
+            payload = app.sim.uninstall(shop)
+            for _ in range(2):  # Shopify may deliver it twice
+                response = await app.sim.deliver_webhook(
+                    shop=shop,
+                    topic="app/uninstalled",
+                    payload=payload,
+                    endpoint=app.webhook_url,
+                    client=client,
+                )
+                assert response.status_code == 200
+            await stream.next("goodbye", timeout=20)
+        assert (await rows(shop))["shop_sessions"] == 0
+        assert (await client.get(f"{app.url}/v1/storefront/{shop}/stream")).status_code == 410
+        config = (await client.get(f"{app.url}/v1/storefront/{shop}/config")).json()
+        assert config["enabled"] is False
+        length = await app.redis.xlen(stream_key(shop))
+        body = order_body(OrderFactory(seed=42, shop=shop), title="After Uninstall")
+        await post_webhook(client, app.webhook_url, secret=SECRET, shop=shop, body=body)
+        await asyncio.sleep(3)
+        assert await app.redis.xlen(stream_key(shop)) == length
+
+        # shop/redact, 48 h later: no rows, no Redis keys.
+        response = await app.sim.deliver_webhook(
+            shop=shop,
+            topic="shop/redact",
+            payload=app.sim.shop_redact_payload(shop),
+            endpoint=app.webhook_url,
+            client=client,
+        )
+        assert response.status_code == 200
+
+    async def erased() -> bool:
+        keys = [k async for k in app.redis.scan_iter(match=shop_keys(shop))]
+        return not keys and not any((await rows(shop)).values())
+
+    await eventually(erased)
+
+
+async def test_embedded_install_and_customer_compliance(app: App, shop: str) -> None:
+    app.sim.add_shop(shop, embed_enabled=None)
+    async with httpx.AsyncClient(timeout=15) as client:
+        bearer = {"Authorization": f"Bearer {app.sim.session_token(shop)}"}
+        settings = await client.get(f"{app.url}/api/settings", headers=bearer)
+        assert settings.status_code == 200 and settings.json()["shop"] == shop
+        grants = [(r["grant"], r["expiring"]) for r in app.sim.token_requests if r["shop"] == shop]
+        assert grants == [("token_exchange", True)]
+        status = (await client.get(f"{app.url}/api/embed-status", headers=bearer)).json()
+        assert status["enabled"] is False
+
+        factory = OrderFactory(seed=43, shop=shop)
+        orders = []
+        async with open_stream(f"{app.url}/v1/storefront/{shop}/stream") as stream:
+            for title, name in (("Kept", "Ana"), ("Redacted", "Zoë")):
+                payload = factory.order()
+                payload["line_items"][0]["title"] = title
+                payload["customer"] = {**(payload["customer"] or {}), "first_name": name}
+                orders.append(payload["id"])
+                await post_webhook(
+                    client, app.webhook_url, secret=SECRET, shop=shop, body=factory.body(payload)
+                )
+                await stream.next(timeout=30)
+
+        request = app.sim.customers_data_request_payload(shop, orders_requested=[orders[1]])
+        redact = app.sim.customers_redact_payload(shop, orders_to_redact=[orders[1]])
+        for topic, payload in (("customers/data_request", request), ("customers/redact", redact)):
+            for _ in range(2):  # idempotent on redelivery
+                response = await app.sim.deliver_webhook(
+                    shop=shop, topic=topic, payload=payload, endpoint=app.webhook_url, client=client
+                )
+                assert response.status_code == 200
+        kept = [
+            orjson.loads(f[b"n"])["fields"]["product"]
+            for _, f in await app.redis.xrange(stream_key(shop))
+        ]
+        assert kept == ["Kept"]
+
+    engine = create_engine(POSTGRES_URL)
+    async with engine.connect() as connection:
+        records = (
+            await connection.execute(
+                text("SELECT topic, details FROM compliance_records WHERE shop = :s ORDER BY id"),
+                {"s": shop},
+            )
+        ).all()
+    await engine.dispose()
+    assert [topic for topic, _ in records] == ["customers/data_request", "customers/redact"]
+    held = records[0][1] if isinstance(records[0][1], dict) else orjson.loads(records[0][1])
+    assert held["held"][0]["first_name"] == "Zoë"
+    deleted = records[1][1] if isinstance(records[1][1], dict) else orjson.loads(records[1][1])
+    assert deleted["notifications_deleted"] == 1
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["evil.com", "shop.myshopify.com.evil.com", "SHOP.myshopify.com", "shop.myshopify.com."],
+)
+async def test_foreign_shop_domains_are_refused(app: App, domain: str) -> None:
+    async with httpx.AsyncClient() as client:
+        query = signed_query(shop=domain, timestamp=str(int(time.time())))
+        assert (await client.get(f"{app.url}/auth/install", params=query)).status_code == 400
+
+
+async def test_tampered_and_stale_install_queries_are_refused(app: App, shop: str) -> None:
+    async with httpx.AsyncClient() as client:
+        tampered = {**signed_query(shop=shop, timestamp=str(int(time.time()))), "shop": "x-" + shop}
+        assert (await client.get(f"{app.url}/auth/install", params=tampered)).status_code in (
+            400,
+            401,
+        )
+        tampered = {**signed_query(shop=shop, timestamp=str(int(time.time()))), "extra": "1"}
+        assert (await client.get(f"{app.url}/auth/install", params=tampered)).status_code == 401
+        stale = signed_query(shop=shop, timestamp=str(int(time.time()) - 120))
+        assert (await client.get(f"{app.url}/auth/install", params=stale)).status_code == 401
+
+
+async def test_replayed_state_is_refused(app: App, shop: str) -> None:
+    app.sim.add_shop(shop)
+    async with httpx.AsyncClient(timeout=15) as client:
+        query = signed_query(shop=shop, timestamp=str(int(time.time())))
+        start = await client.get(f"{app.url}/auth/install", params=query)
+        approved = await client.get(start.headers["location"] + "&auto=1")
+        callback = approved.headers["location"]
+        assert (await client.get(callback)).status_code == 302
+        cookie = start.cookies.get("proofstream_oauth_state")
+        assert cookie
+    # The same callback again, cookie and all (a replay from a stolen browser session).
+    async with httpx.AsyncClient(cookies={"proofstream_oauth_state": cookie}) as replayer:
+        assert (await replayer.get(callback)).status_code == 401
+        # A forged state (cookie from another install attempt) is refused too.
+        params = parse_qs(urlsplit(callback).query)
+        params["state"] = ["not-the-state"]
+        forged = f"{app.url}/auth/callback?{urlencode({k: v[0] for k, v in params.items()})}"
+        assert (await replayer.get(forged)).status_code == 401
+
+
+@pytest.mark.parametrize("forgery", ["wrong secret", "wrong audience", "expired"])
+async def test_forged_session_tokens_are_refused(app: App, shop: str, forgery: str) -> None:
+    token = {
+        "wrong secret": lambda: app.sim.session_token(shop, secret="x" * 40),
+        "wrong audience": lambda: app.sim.session_token(shop, aud="another-app"),
+        "expired": lambda: app.sim.session_token(shop, ttl_s=-60),
+    }[forgery]()
+    async with httpx.AsyncClient() as client:
+        response = await client.get(
+            f"{app.url}/api/settings", headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.status_code == 401
+    assert "error" in response.json()
