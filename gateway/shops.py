@@ -91,15 +91,15 @@ class Shops:
         ]
         await self._record(shop, "customers/data_request", payload, {"held": found})
 
+    async def retract_order(self, shop: str, payload: dict[str, Any]) -> None:
+        """A cancelled order is no social proof: drop its popup from the replay stream."""
+        deleted = await self._delete_notifications(shop, [str(payload.get("id"))])
+        log.info("order_retracted", shop=shop, notifications_deleted=deleted)
+
     async def redact_customer(self, shop: str, payload: dict[str, Any]) -> None:
         """Delete the customer's notifications from the replay stream."""
         orders = [str(order_id) for order_id in payload.get("orders_to_redact") or ()]
-        entries = await self._notifications(shop, orders)
-        deleted = (
-            await self.redis.xdel(stream_key(shop), *(i for i, _ in entries.values()))
-            if entries
-            else 0
-        )
+        deleted = await self._delete_notifications(shop, orders)
         await self._record(
             shop, "customers/redact", payload, {"orders": orders, "notifications_deleted": deleted}
         )
@@ -112,6 +112,12 @@ class Shops:
         await self._announce(shop, "redacted", webhook_id=webhook_id)
         # No row may remain for the shop, so this record is the log line.
         log.info("shop_redacted", shop=shop, rows_deleted=counts)
+
+    async def _delete_notifications(self, shop: str, order_ids: list[str]) -> int:
+        entries = await self._notifications(shop, order_ids)
+        if not entries:
+            return 0
+        return int(await self.redis.xdel(stream_key(shop), *(i for i, _ in entries.values())))
 
     async def _notifications(
         self, shop: str, order_ids: list[str]

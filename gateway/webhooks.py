@@ -30,7 +30,7 @@ __all__ = ["HANDLERS", "Webhooks", "routes"]
 
 log = structlog.get_logger("proofstream.gateway.webhooks")
 
-ORDER_TOPICS = frozenset({"orders/create"})
+ORDER_TOPICS = frozenset({"orders/create", "orders/cancelled"})
 DEDUPE_TTL_S = 72 * 3600  # Shopify retries a delivery for up to 48 hours
 
 
@@ -165,6 +165,10 @@ async def _produce_order(webhooks: Webhooks, delivery: _Delivery) -> None:
     WEBHOOK_ACK_SECONDS.observe(time.perf_counter() - started)
 
 
+async def _cancelled(webhooks: Webhooks, delivery: _Delivery) -> None:
+    await webhooks.shops.retract_order(delivery.shop, delivery.payload)
+
+
 async def _uninstalled(webhooks: Webhooks, delivery: _Delivery) -> None:
     await webhooks.shops.uninstalled(delivery.shop, webhook_id=delivery.webhook_id)
 
@@ -184,6 +188,7 @@ async def _redact_shop(webhooks: Webhooks, delivery: _Delivery) -> None:
 # Every topic we subscribe to (shopify.app.toml); anything else is acknowledged and counted.
 HANDLERS: dict[str, Callable[[Webhooks, _Delivery], Awaitable[None]]] = {
     "orders/create": _produce_order,
+    "orders/cancelled": _cancelled,
     "app/uninstalled": _uninstalled,
     "customers/data_request": _data_request,
     "customers/redact": _redact_customer,

@@ -146,3 +146,28 @@ async def test_malformed_order_is_dead_lettered_and_next_order_shows(
     assert letter.stage == "normalize"
     assert letter.reason == "order has no line item with a title"
     assert orjson.loads(letter.original)["payload"] == {"id": 42, "line_items": "not a list"}
+
+
+async def test_cancelled_order_is_retracted_from_replay(
+    stack: Stack, client: httpx.AsyncClient, orders: OrderFactory, shop: str
+) -> None:
+    payload = orders.order()
+    payload["line_items"][0]["title"] = "Cancelled Chair"
+    body = orders.body(payload)
+    async with open_stream(stream_url(stack, shop)) as stream:
+        await post_webhook(client, stack.webhook_url, secret=stack.secret, shop=shop, body=body)
+        await stream.next(timeout=20)
+    recent = await client.get(f"{stack.url}/api/notifications", params={"shop": shop})
+    assert [n["fields"]["product"] for n in recent.json()["notifications"]] == ["Cancelled Chair"]
+    cancelled = orjson.dumps({**payload, "cancelled_at": "2026-11-25T12:00:00-05:00"})
+    response = await post_webhook(
+        client,
+        stack.webhook_url,
+        secret=stack.secret,
+        shop=shop,
+        body=cancelled,
+        topic="orders/cancelled",
+    )
+    assert response.json() == {"status": "accepted"}
+    recent = await client.get(f"{stack.url}/api/notifications", params={"shop": shop})
+    assert recent.json()["notifications"] == []

@@ -174,3 +174,48 @@ async def test_health_and_readiness(stack: Stack, client: httpx.AsyncClient) -> 
 
 def test_sign_helper_agrees_with_gateway_vector() -> None:
     assert sign("hush", b'{"id":1}') == "VnKUjZsLuN5iZWjn5EntcBVCF9kMN43LglzCE1/GSeY="
+
+
+async def test_repeated_deliveries_are_deduplicated(
+    stack: Stack, client: httpx.AsyncClient, orders: OrderFactory, shop: str
+) -> None:
+    payload = orders.order()
+    body = orders.body(payload)
+    first = await post_webhook(
+        client,
+        stack.webhook_url,
+        secret=stack.secret,
+        shop=shop,
+        body=body,
+        **{"X-Shopify-Event-Id": "event-1"},
+    )
+    same_event = await post_webhook(
+        client,
+        stack.webhook_url,
+        secret=stack.secret,
+        shop=shop,
+        body=body,
+        **{"X-Shopify-Event-Id": "event-1"},
+    )
+    same_order = await post_webhook(
+        client,
+        stack.webhook_url,
+        secret=stack.secret,
+        shop=shop,
+        body=body,
+        **{"X-Shopify-Event-Id": "event-2"},
+    )
+    other_shop = await post_webhook(
+        client,
+        stack.webhook_url,
+        secret=stack.secret,
+        shop="b-" + shop,
+        body=body,
+        **{"X-Shopify-Event-Id": "event-1"},
+    )
+    assert [r.json()["status"] for r in (first, same_event, same_order, other_shop)] == [
+        "accepted",
+        "duplicate",
+        "duplicate",
+        "accepted",
+    ]
