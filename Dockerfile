@@ -20,6 +20,8 @@ COPY streams ./streams
 COPY agents ./agents
 COPY widget ./widget
 COPY simulator ./simulator
+COPY storage ./storage
+COPY shopify_app ./shopify_app
 RUN pip install --no-cache-dir .
 
 # Runtime stage: the virtualenv and a non-root user, nothing else.

@@ -1,4 +1,4 @@
-"""The `proofstream` command: `run`, `gateway`, `worker`, `simulate`, `schemas`."""
+"""The `proofstream` command: `run`, `gateway`, `worker`, `simulate`, `migrate`, `schemas`."""
 
 from __future__ import annotations
 
@@ -60,6 +60,13 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.database import migrate
+
+    asyncio.run(migrate(settings.database_url))
+    return 0
+
+
 def _schemas(args: argparse.Namespace, settings: Settings) -> int:
     from schemas.export import write_json_schemas
 
@@ -110,6 +117,10 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--count", type=int, default=None, help="stop after N orders")
     simulate.add_argument("--seed", type=int, default=None, help="seed for repeatable orders")
     simulate.set_defaults(handler=_simulate)
+
+    commands.add_parser(
+        "migrate", help="bring the database (DATABASE_URL) to the newest schema (idempotent)"
+    ).set_defaults(handler=_migrate)
 
     schemas = commands.add_parser("schemas", help="write the JSON Schemas of every event")
     schemas.add_argument("--out", default="schemas/json", help="folder (default schemas/json)")
