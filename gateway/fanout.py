@@ -102,15 +102,15 @@ class Fanout:
         """Receive the shop's live frames for the duration of the block."""
         subscriber = Subscriber(shop=shop, queue=asyncio.Queue(self._queue_size + 2))
         subscribers = self._shops.get(shop)
+        first = subscribers is None
         if subscribers is None:
             subscribers = self._shops[shop] = set()
-            subscribers.add(subscriber)
-            await self._pubsub.subscribe(channel(shop))
-            self._active.set()
-        else:
-            subscribers.add(subscriber)
+        subscribers.add(subscriber)
         SSE_CLIENTS.inc()
         try:
+            if first:
+                await self._pubsub.subscribe(channel(shop))
+                self._active.set()
             yield subscriber
         finally:
             SSE_CLIENTS.dec()
