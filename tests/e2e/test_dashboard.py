@@ -22,7 +22,7 @@ from playwright.async_api import (
 
 from schemas import ShopSettings, WidgetConfig
 from simulator.orders import OrderFactory
-from tests.conftest import Stack
+from tests.conftest import ROOT, Stack
 from tests.fixtures import order_body, post_webhook
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -151,6 +151,7 @@ async def test_edit_preview_save_and_the_storefront_follows(
     recent = page.locator("#recent")
     await expect(recent).to_contain_text(f"Emma from Toronto grabbed {SAMPLE}", timeout=15_000)
     await expect(recent).to_contain_text("grabbed Blue Hoodie")
+    await page.screenshot(path=str(ROOT / "docs" / "dashboard.png"), full_page=True)
 
 
 async def test_settings_of_one_shop_leave_another_alone(
