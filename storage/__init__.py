@@ -1,3 +1,3 @@
-"""Persistence: shops, encrypted offline sessions, webhook receipts and compliance records."""
+"""Persistence: shops, encrypted offline sessions and compliance records."""
 
 __all__: list[str] = []

@@ -1,4 +1,4 @@
-"""The ORM tables: shops, sessions (tokens as ciphertext), webhook receipts, compliance."""
+"""The ORM tables: shops, sessions (tokens as ciphertext), compliance records."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
 
-__all__ = ["Base", "ComplianceRecord", "Shop", "ShopSession", "WebhookReceipt"]
+__all__ = ["Base", "ComplianceRecord", "Shop", "ShopSession"]
 
 # Deterministic constraint names, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -84,20 +84,6 @@ class ShopSession(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class WebhookReceipt(Base):
-    """A webhook seen once: deduplicated by event id and, for order topics, by order id."""
-
-    __tablename__ = "webhook_receipts"
-
-    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    shop: Mapped[str] = mapped_column(String(255))  # leads the unique indexes below
-    topic: Mapped[str] = mapped_column(String(128))
-    event_id: Mapped[str | None] = mapped_column(String(128))
-    webhook_id: Mapped[str] = mapped_column(String(128))
-    order_id: Mapped[str | None] = mapped_column(String(64))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
 class ComplianceRecord(Base):
     """A mandatory compliance webhook (customers/data_request, customers/redact, shop/redact).
 
@@ -108,7 +94,7 @@ class ComplianceRecord(Base):
     __tablename__ = "compliance_records"
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    shop: Mapped[str] = mapped_column(String(255))  # leads the unique indexes below
+    shop: Mapped[str] = mapped_column(String(255))  # leads the unique index below
     topic: Mapped[str] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
     customer_id: Mapped[str | None] = mapped_column(String(64))
@@ -116,26 +102,6 @@ class ComplianceRecord(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON())
 
 
-# Partial unique indexes (PostgreSQL and SQLite both support `WHERE` on an index): a
-# receipt without an event id or an order id takes no part in that dedupe key.
-Index(
-    "uq_webhook_receipts_shop_topic_event_id",
-    WebhookReceipt.shop,
-    WebhookReceipt.topic,
-    WebhookReceipt.event_id,
-    unique=True,
-    postgresql_where=WebhookReceipt.event_id.is_not(None),
-    sqlite_where=WebhookReceipt.event_id.is_not(None),
-)
-Index(
-    "uq_webhook_receipts_shop_topic_order_id",
-    WebhookReceipt.shop,
-    WebhookReceipt.topic,
-    WebhookReceipt.order_id,
-    unique=True,
-    postgresql_where=WebhookReceipt.order_id.is_not(None),
-    sqlite_where=WebhookReceipt.order_id.is_not(None),
-)
 # NULLs are distinct in a plain unique constraint; COALESCE makes them compare equal.
 Index(
     "uq_compliance_records_dedupe",

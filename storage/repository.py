@@ -1,4 +1,4 @@
-"""Reads and writes of shops, offline tokens, webhook receipts and compliance records.
+"""Reads and writes of shops, offline tokens and compliance records.
 
 Every function takes an `AsyncSession` whose transaction the caller owns: it may be called
 inside `async with session.begin():` (or relies on autobegin) and never commits. Data
@@ -21,7 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.crypto import TokenCipher
 from storage.errors import StorageError
-from storage.models import Base, ComplianceRecord, Shop, ShopSession, WebhookReceipt
+from storage.models import Base, ComplianceRecord, Shop, ShopSession
 
 __all__ = [
     "COMPLIANCE_TOPICS",
@@ -31,7 +31,6 @@ __all__ = [
     "mark_uninstalled",
     "offline_session_id",
     "record_compliance",
-    "record_webhook",
     "redact_shop",
     "save_installation",
     "save_tokens",
@@ -45,7 +44,6 @@ COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "sh
 _SHOP_COLUMNS: tuple[tuple[str, type[Base], InstrumentedAttribute[str]], ...] = (
     ("shop_sessions", ShopSession, ShopSession.shop),
     ("shops", Shop, Shop.domain),
-    ("webhook_receipts", WebhookReceipt, WebhookReceipt.shop),
     ("compliance_records", ComplianceRecord, ComplianceRecord.shop),
 )
 
@@ -273,42 +271,6 @@ async def mark_uninstalled(session: AsyncSession, *, shop: str, now: datetime) -
     ).first()
     await session.execute(delete(ShopSession).where(ShopSession.shop == shop))
     return marked is not None
-
-
-async def record_webhook(
-    session: AsyncSession,
-    *,
-    shop: str,
-    topic: str,
-    event_id: str | None,
-    webhook_id: str,
-    order_id: str | None,
-    now: datetime,
-) -> bool:
-    """Remember a delivery; False when (shop, topic, event_id) or (shop, topic, order_id)
-    was already recorded.
-
-    A None `event_id` or `order_id` takes no part in deduplication, so a receipt with
-    neither is always new: pass X-Shopify-Event-Id (or, lacking it, X-Shopify-Webhook-Id)
-    as `event_id`. Uses INSERT ... ON CONFLICT DO NOTHING, so it never aborts the caller's
-    transaction, and a concurrent duplicate waits for the first and then returns False.
-    """
-    _aware(now, "now")
-    dialect = await _dialect(session)
-    statement = (
-        _insert(dialect, WebhookReceipt)
-        .values(
-            shop=shop,
-            topic=topic,
-            event_id=event_id,
-            webhook_id=webhook_id,
-            order_id=order_id,
-            received_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(WebhookReceipt.id)
-    )
-    return (await session.execute(statement)).first() is not None
 
 
 async def record_compliance(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.database import migrate
 from storage.models import Base
 
-TABLES = {"shops", "shop_sessions", "webhook_receipts", "compliance_records"}
+TABLES = {"shops", "shop_sessions", "compliance_records"}
 
 
 async def test_migrate_twice_and_concurrently(database_url: str, engine: AsyncEngine) -> None:

@@ -18,7 +18,6 @@ from storage.repository import (
     mark_uninstalled,
     offline_session_id,
     record_compliance,
-    record_webhook,
     redact_shop,
     save_installation,
     save_tokens,
@@ -31,7 +30,7 @@ Sessions = async_sessionmaker[AsyncSession]
 NOW = datetime(2025, 11, 25, 12, 0, 0, 123456, tzinfo=UTC)
 ACCESS = "shpat_access_token_0123456789abcdef"
 REFRESH = "shprt_refresh_token_0123456789abcdef"
-ZERO = {"shops": 0, "shop_sessions": 0, "webhook_receipts": 0, "compliance_records": 0}
+ZERO = {"shops": 0, "shop_sessions": 0, "compliance_records": 0}
 
 
 def tokens_for(shop: str, *, suffix: str = "", refresh: bool = True) -> OfflineTokens:
@@ -215,74 +214,6 @@ async def test_deleting_a_shop_cascades_to_its_sessions(
     assert await counts(sessions, shop) == ZERO
 
 
-async def test_webhook_dedupe_by_event_id_and_by_order_id(
-    sessions: Sessions, shop: str, other_shop: str
-) -> None:
-    async def record(
-        *, shop: str = shop, topic: str = "orders/create", event: str | None, order: str | None
-    ) -> bool:
-        async with sessions() as session, session.begin():
-            return await record_webhook(
-                session,
-                shop=shop,
-                topic=topic,
-                event_id=event,
-                webhook_id=f"wh-{event}",
-                order_id=order,
-                now=NOW,
-            )
-
-    big_order = str(2**63 - 1)  # Shopify ids exceed 2**53: strings all the way
-    assert await record(event="e1", order=big_order)
-    assert not await record(event="e1", order=big_order)  # redelivery
-    assert not await record(event="e1", order=None)  # same event id
-    assert not await record(event="e2", order=big_order)  # same order, another event
-    assert await record(event="e2", order=None)
-    assert await record(topic="orders/paid", event="e3", order=big_order)  # another topic
-    assert await record(shop=other_shop, event="e1", order=big_order)  # another shop
-    assert await record(event=None, order=None)
-    assert await record(event=None, order=None)  # nothing to dedupe on
-    assert (await counts(sessions, shop))["webhook_receipts"] == 5
-
-
-async def test_concurrent_duplicate_webhooks(sessions: Sessions, shop: str) -> None:
-    async def record() -> bool:
-        async with sessions() as session, session.begin():
-            return await record_webhook(
-                session,
-                shop=shop,
-                topic="orders/create",
-                event_id="same",
-                webhook_id="w",
-                order_id="1",
-                now=NOW,
-            )
-
-    assert sorted(await asyncio.gather(record(), record(), record())) == [False, False, True]
-
-
-async def test_duplicate_webhook_leaves_the_transaction_usable(
-    sessions: Sessions, cipher: TokenCipher, shop: str
-) -> None:
-    await install(sessions, cipher, shop)
-    async with sessions() as session, session.begin():
-        for expected in (True, False):
-            assert (
-                await record_webhook(
-                    session,
-                    shop=shop,
-                    topic="app/uninstalled",
-                    event_id="u1",
-                    webhook_id="w",
-                    order_id=None,
-                    now=NOW,
-                )
-                is expected
-            )
-        assert await mark_uninstalled(session, shop=shop, now=NOW)
-    assert await counts(sessions, shop) == {**ZERO, "shops": 1, "webhook_receipts": 1}
-
-
 async def test_compliance_records_are_idempotent(sessions: Sessions, shop: str) -> None:
     async def record(topic: str, request_id: str | None, customer_id: str | None) -> bool:
         async with sessions() as session, session.begin():
@@ -322,7 +253,7 @@ async def test_compliance_records_are_idempotent(sessions: Sessions, shop: str) 
 
 
 async def test_compliance_details_round_trip(sessions: Sessions, shop: str) -> None:
-    details = {"deleted": {"webhook_receipts": 3}, "note": "Zoë ✓", "ids": [str(2**60)]}
+    details = {"deleted": {"shop_sessions": 3}, "note": "Zoë ✓", "ids": [str(2**60)]}
     async with sessions() as session, session.begin():
         assert await record_compliance(
             session,
@@ -349,16 +280,6 @@ async def test_redact_shop_removes_everything_of_that_shop_only(
     for domain in (shop, other_shop):
         await install(sessions, cipher, domain)
         async with sessions() as session, session.begin():
-            for event in ("e1", "e2"):
-                await record_webhook(
-                    session,
-                    shop=domain,
-                    topic="orders/create",
-                    event_id=event,
-                    webhook_id=event,
-                    order_id=event,
-                    now=NOW,
-                )
             await record_compliance(
                 session,
                 shop=domain,
@@ -368,7 +289,7 @@ async def test_redact_shop_removes_everything_of_that_shop_only(
                 details={},
                 now=NOW,
             )
-    populated = {"shops": 1, "shop_sessions": 1, "webhook_receipts": 2, "compliance_records": 1}
+    populated = {"shops": 1, "shop_sessions": 1, "compliance_records": 1}
     assert await counts(sessions, other_shop) == populated
 
     async with sessions() as session, session.begin():

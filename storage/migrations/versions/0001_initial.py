@@ -1,4 +1,4 @@
-"""Shops, offline sessions, webhook receipts and compliance records.
+"""Shops, offline sessions and compliance records.
 
 Revision ID: 0001
 Revises:
@@ -62,34 +62,6 @@ def upgrade() -> None:
     op.create_index("ix_shop_sessions_shop", "shop_sessions", ["shop"])
 
     op.create_table(
-        "webhook_receipts",
-        sa.Column("id", _BIG_ID, autoincrement=True, nullable=False),
-        sa.Column("shop", sa.String(255), nullable=False),
-        sa.Column("topic", sa.String(128), nullable=False),
-        sa.Column("event_id", sa.String(128), nullable=True),
-        sa.Column("webhook_id", sa.String(128), nullable=False),
-        sa.Column("order_id", sa.String(64), nullable=True),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_webhook_receipts"),
-    )
-    op.create_index(
-        "uq_webhook_receipts_shop_topic_event_id",
-        "webhook_receipts",
-        ["shop", "topic", "event_id"],
-        unique=True,
-        postgresql_where=sa.text("event_id IS NOT NULL"),
-        sqlite_where=sa.text("event_id IS NOT NULL"),
-    )
-    op.create_index(
-        "uq_webhook_receipts_shop_topic_order_id",
-        "webhook_receipts",
-        ["shop", "topic", "order_id"],
-        unique=True,
-        postgresql_where=sa.text("order_id IS NOT NULL"),
-        sqlite_where=sa.text("order_id IS NOT NULL"),
-    )
-
-    op.create_table(
         "compliance_records",
         sa.Column("id", _BIG_ID, autoincrement=True, nullable=False),
         sa.Column("shop", sa.String(255), nullable=False),
@@ -115,6 +87,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("compliance_records")
-    op.drop_table("webhook_receipts")
     op.drop_table("shop_sessions")
     op.drop_table("shops")
