@@ -1,0 +1,402 @@
+"""End to end: signed webhook POSTed → notification received by an SSE client of that shop,
+through the real gateway, broker (Tansu), worker (Faust: normalize, render, publish), Redis
+pub/sub and the gateway's SSE fan-out.
+
+For each rate (default 50, 200 and 1,000 orders/s), fresh shops (`bench-<uuid8>`), one SSE
+client per shop opened first (waiting for `event: ready`), then open-loop sends at fixed
+times for `--duration` s; each order's first line item title is a unique marker, found
+again in the notification's `fields.product`. Latency is from the scheduled send time
+(so it includes the gateway's broker ack) to the SSE frame's arrival; `from_ack_ms` is
+from the 200 answer instead. At the end of a rate, stragglers are awaited (up to
+`--settle` s without progress) before anything is counted as lost.
+
+    .venv/bin/python -m bench.e2e_latency [--rates 50,200,1000] [--duration 8]
+
+Prints one JSON object, then a one-line summary as the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+
+from bench._stack import (
+    BenchStack,
+    ConnectionPool,
+    CpuSample,
+    bench_stack,
+    build_request,
+    env_overrides,
+    histogram,
+    histogram_delta,
+    machine,
+    outcome,
+    percentiles,
+    run,
+)
+from simulator.orders import OrderFactory
+
+TARGET_RATE = 200.0
+TARGET_P50_MS = 40.0
+TARGET_P99_MS = 150.0
+PATH = "/webhooks/shopify"
+ACCEPTED = "200:accepted"  # 200 alone may also mean "duplicate"
+now = time.perf_counter  # system-wide monotonic clock; uvloop's loop.time() has 1 ms steps
+
+
+def order_request(stack: BenchStack, factory: OrderFactory, marker: str) -> bytes:
+    payload = factory.order()
+    payload["line_items"][0]["title"] = marker
+    return build_request(
+        host=stack.host,
+        port=stack.port,
+        path=PATH,
+        body=factory.body(payload),
+        secret=stack.secret,
+        shop=factory.shop,
+        topic="orders/create",
+    )
+
+
+# -- SSE --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Receipts:
+    """What the SSE clients saw: marker -> first arrival time; duplicates counted."""
+
+    arrived: dict[str, float] = field(default_factory=dict)
+    duplicates: int = 0
+    reconnects: int = 0
+    progress: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def seen(self, marker: str, at: float) -> None:
+        if marker in self.arrived:
+            self.duplicates += 1
+        else:
+            self.arrived[marker] = at
+            self.progress.set()
+
+
+class SSEClient:
+    """One storefront stream; reconnects with Last-Event-ID (as the widget does) if dropped."""
+
+    def __init__(self, client: httpx.AsyncClient, url: str, receipts: Receipts) -> None:
+        self.client, self.url, self.receipts = client, url, receipts
+        self.ready = asyncio.Event()
+        self.last_id: str | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._stream()
+            except (httpx.HTTPError, OSError):
+                pass
+            self.receipts.reconnects += 1
+            await asyncio.sleep(0.05)
+
+    async def _stream(self) -> None:
+        headers = {"Accept": "text/event-stream"}
+        if self.last_id:
+            headers["Last-Event-ID"] = self.last_id
+        async with self.client.stream("GET", self.url, headers=headers) as response:
+            if response.status_code != 200:
+                raise httpx.HTTPError(f"SSE answered {response.status_code}")
+            buffer = b""
+            async for chunk in response.aiter_raw():
+                at = now()
+                buffer += chunk.replace(b"\r\n", b"\n")
+                *frames, buffer = buffer.split(b"\n\n")
+                for frame in frames:
+                    self._frame(frame, at)
+
+    def _frame(self, frame: bytes, at: float) -> None:
+        event, data, event_id = b"message", b"", None
+        for line in frame.split(b"\n"):
+            name, _, value = line.partition(b":")
+            value = value.removeprefix(b" ")
+            if name == b"event":
+                event = value
+            elif name == b"data":
+                data = value
+            elif name == b"id":
+                event_id = value.decode()
+        if event == b"ready":
+            self.ready.set()
+        elif event == b"notification":
+            if event_id:
+                self.last_id = event_id
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                self.receipts.seen(orjson.loads(data)["fields"]["product"], at)
+
+
+# -- senders ----------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def sse_clients(stack: BenchStack, shops: list[str], receipts: Receipts) -> Any:
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(5, read=None),
+        limits=httpx.Limits(max_connections=len(shops) + 4),
+    ) as client:
+        clients = [
+            SSEClient(client, f"{stack.url}/v1/storefront/{shop}/stream", receipts)
+            for shop in shops
+        ]
+        for sse in clients:
+            sse.start()
+        try:
+            async with asyncio.timeout(15):
+                await asyncio.gather(*(sse.ready.wait() for sse in clients))
+            yield clients
+        finally:
+            for sse in clients:
+                await sse.stop()
+
+
+async def warm_up(stack: BenchStack, conns: ConnectionPool, timeout_s: float) -> float:
+    """One order through the whole pipeline: returns once the worker has joined its group
+    and the order arrived (seconds waited)."""
+    shop = f"bench-{uuid.uuid4().hex[:8]}.myshopify.com"
+    factory = OrderFactory(shop=shop)
+    receipts = Receipts()
+    started = now()
+    async with sse_clients(stack, [shop], receipts):
+        marker = f"bench-warmup-{uuid.uuid4().hex[:8]}"
+        result = outcome(*await conns.send(order_request(stack, factory, marker)))
+        if result != ACCEPTED:
+            raise RuntimeError(f"warm-up webhook answered {result}")
+        async with asyncio.timeout(timeout_s):
+            while marker not in receipts.arrived:
+                receipts.progress.clear()
+                await receipts.progress.wait()
+        # A few more, so every stage has run more than once before timing.
+        more = [f"bench-warmup-{uuid.uuid4().hex[:8]}" for _ in range(20)]
+        for m in more:
+            await conns.send(order_request(stack, factory, m))
+            await asyncio.sleep(0.02)
+        async with asyncio.timeout(30):
+            while not all(m in receipts.arrived for m in more):
+                receipts.progress.clear()
+                await receipts.progress.wait()
+    return now() - started
+
+
+async def measure_rate(
+    stack: BenchStack, conns: ConnectionPool, *, rate: float, args: argparse.Namespace
+) -> dict[str, Any]:
+    shops = [f"bench-{uuid.uuid4().hex[:8]}.myshopify.com" for _ in range(args.shops)]
+    factories = [OrderFactory(shop=shop) for shop in shops]  # unseeded: ids never repeat
+    run_id = uuid.uuid4().hex[:6]
+    total = int(rate * args.duration)
+    markers = [f"bench-{run_id}-{i}" for i in range(total)]
+    requests = [order_request(stack, factories[i % len(shops)], m) for i, m in enumerate(markers)]
+    interval = 1.0 / rate
+    scheduled = [0.0] * total
+    acked: dict[int, float] = {}
+    statuses: Counter[str] = Counter()
+    receipts = Receipts()
+    worker_metrics = f"http://127.0.0.1:{stack.env['PROOFSTREAM_WORKER_METRICS_PORT']}/metrics"
+    publish_before = histogram(worker_metrics, "proofstream_agent_lag_seconds", 'stage="publish"')
+    normalize_before = histogram(
+        worker_metrics, "proofstream_agent_lag_seconds", 'stage="normalize"'
+    )
+
+    async def one(i: int) -> None:
+        try:
+            result = outcome(*await conns.send(requests[i]))
+        except Exception as exc:  # noqa: BLE001 - counted, reported
+            statuses[type(exc).__name__] += 1
+            return
+        statuses[result] += 1
+        if result == ACCEPTED:
+            acked[i] = now()
+
+    async with sse_clients(stack, shops, receipts):
+        await conns.refresh()
+        cpu, cpu_all = CpuSample(stack), CpuSample(stack)
+        cpu.start()
+        cpu_all.start()
+        tasks: set[asyncio.Task[None]] = set()
+        start = now() + 0.05
+        sent = 0
+        while sent < total:
+            t = now()
+            while sent < total and start + sent * interval <= t:
+                scheduled[sent] = start + sent * interval
+                task = asyncio.create_task(one(sent))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+                sent += 1
+            if sent < total:
+                await asyncio.sleep(max(0.0, start + sent * interval - now()))
+        send_done = now()
+        if tasks:
+            await asyncio.wait(tasks, timeout=30)
+        cpu_result = cpu.stop()
+        # Stragglers: wait while notifications keep coming, up to a hard cap.
+        expected = {markers[i] for i in acked}
+        deadline = now() + args.max_wait
+        still_arriving = False
+        while not expected <= receipts.arrived.keys() and now() < deadline:
+            receipts.progress.clear()
+            try:
+                async with asyncio.timeout(args.settle):
+                    await receipts.progress.wait()
+            except TimeoutError:
+                break
+        else:
+            still_arriving = not expected <= receipts.arrived.keys()
+        drained_after_s = now() - send_done
+        cpu_all_result = cpu_all.stop()
+
+    from_send = [
+        (receipts.arrived[markers[i]] - scheduled[i]) * 1000
+        for i in range(total)
+        if markers[i] in receipts.arrived
+    ]
+    from_ack = [
+        (receipts.arrived[markers[i]] - acked[i]) * 1000
+        for i in acked
+        if markers[i] in receipts.arrived
+    ]
+    received = sum(1 for m in markers if m in receipts.arrived)
+    return {
+        "rate_per_s": rate,
+        "duration_s": args.duration,
+        "shops": len(shops),
+        "sent": total,
+        "accepted": len(acked),
+        "send_errors": sum(v for k, v in statuses.items() if k != ACCEPTED),
+        "outcomes": dict(statuses),
+        "received": received,
+        "lost": len(expected) - len(expected & receipts.arrived.keys()),
+        "still_arriving_at_cutoff": still_arriving,
+        "duplicates": receipts.duplicates,
+        "sse_reconnects": receipts.reconnects,
+        "drained_after_last_send_s": round(drained_after_s, 2),
+        "latency_ms": percentiles(from_send),
+        "from_ack_ms": percentiles(from_ack),
+        "worker_stage_lag_s": {
+            "normalize": histogram_delta(
+                normalize_before,
+                histogram(worker_metrics, "proofstream_agent_lag_seconds", 'stage="normalize"'),
+            ),
+            "publish": histogram_delta(
+                publish_before,
+                histogram(worker_metrics, "proofstream_agent_lag_seconds", 'stage="publish"'),
+            ),
+        },
+        "cpu_during_sending": cpu_result,
+        "cpu_sending_and_draining": cpu_all_result,
+        "cpu_ms_per_order": {
+            name: round(1000 * cpu_all_result[name]["cpu_s"] / max(1, received), 3)
+            for name in ("gateway", "worker", "broker", "redis", "bench_client")
+            if name in cpu_all_result
+        },
+    }
+
+
+async def bench(args: argparse.Namespace, stack: BenchStack) -> dict[str, Any]:
+    conns = ConnectionPool(stack.host, stack.port, args.connections)
+    await conns.start()
+    try:
+        joined_s = await warm_up(stack, conns, args.join_timeout)
+        rates = []
+        for rate in args.rates:
+            rates.append(await measure_rate(stack, conns, rate=rate, args=args))
+            await asyncio.sleep(1.0)
+    finally:
+        await conns.close()
+    return {"warmup_s": round(joined_s, 2), "rates": rates}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--rates",
+        type=lambda text: [float(x) for x in text.split(",")],
+        default=[50.0, 200.0, 1000.0],
+        help="orders per second, comma-separated (default 50,200,1000)",
+    )
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per rate")
+    parser.add_argument("--shops", type=int, default=4, help="shops (one SSE client each)")
+    parser.add_argument("--connections", type=int, default=32, help="webhook connections")
+    parser.add_argument("--settle", type=float, default=5.0, help="stop waiting after s idle")
+    parser.add_argument("--max-wait", type=float, default=60.0, help="longest straggler wait")
+    parser.add_argument("--join-timeout", type=float, default=90.0, help="worker join, s")
+    parser.add_argument("--log-level", default="info", help="PROOFSTREAM_LOG_LEVEL")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs")
+    args = parser.parse_args()
+
+    info = machine()
+    with bench_stack(worker=True, log_level=args.log_level, keep_logs=args.keep_logs) as stack:
+        results = run(bench(args, stack))
+    target = next((r for r in results["rates"] if r["rate_per_s"] == TARGET_RATE), None)
+    lost = sum(r["lost"] for r in results["rates"])
+    report = {
+        "bench": "e2e_latency",
+        "machine": info,
+        "config": {
+            "env_overrides": env_overrides(),
+            "rates": args.rates,
+            "duration_s": args.duration,
+            "shops_per_rate": args.shops,
+            "connections": args.connections,
+            "log_level": args.log_level,
+            "latency_from": "scheduled send time (includes the gateway's broker ack)",
+        },
+        **results,
+        "targets": {
+            "at_rate_per_s": TARGET_RATE,
+            "p50_ms": TARGET_P50_MS,
+            "p99_ms": TARGET_P99_MS,
+            "lost": 0,
+            "p50_met": bool(
+                target
+                and target["latency_ms"]["p50"] is not None
+                and target["latency_ms"]["p50"] <= TARGET_P50_MS
+            ),
+            "p99_met": bool(
+                target
+                and target["latency_ms"]["p99"] is not None
+                and target["latency_ms"]["p99"] <= TARGET_P99_MS
+            ),
+            "loss_met": lost == 0,
+        },
+    }
+    print(json.dumps(report, indent=2))
+    parts = [
+        f"{r['rate_per_s']:g}/s: p50 {r['latency_ms']['p50']} p99 {r['latency_ms']['p99']} "
+        f"max {r['latency_ms']['max']} ms, lost {r['lost']}/{r['accepted']}"
+        for r in results["rates"]
+    ]
+    t = report["targets"]
+    print(
+        "e2e: " + "; ".join(parts) + f" [targets at {TARGET_RATE:g}/s p50 <= {TARGET_P50_MS:g}: "
+        f"{'met' if t['p50_met'] else 'NOT met'}, p99 <= {TARGET_P99_MS:g}: "
+        f"{'met' if t['p99_met'] else 'NOT met'}; loss 0: {'met' if t['loss_met'] else 'NOT met'}]"
+    )
+
+
+if __name__ == "__main__":
+    main()
