@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import structlog
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -23,7 +24,7 @@ from gateway.producer import EnvelopeProducer
 from gateway.shops import Shops
 from gateway.signatures import verify_webhook
 from schemas import WebhookEnvelope, is_shop_domain
-from streams.redis import webhook_seen_key
+from streams.redis import CLAIM_SCRIPT, webhook_seen_key
 from streams.topics import RAW_WEBHOOKS
 
 __all__ = ["HANDLERS", "Webhooks", "routes"]
@@ -43,6 +44,10 @@ class Webhooks:
     producer: EnvelopeProducer
     redis: Redis
     shops: Shops
+    claim: AsyncScript = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.claim = self.redis.register_script(CLAIM_SCRIPT)
 
 
 def shopify_header(headers: Headers, name: str) -> str | None:
@@ -105,25 +110,28 @@ async def _receive(request: Request) -> Response:
     if not isinstance(payload, dict):
         raise BadRequest("body is not a JSON object")
 
-    event_id = shopify_header(headers, "event-id")
-    seen = _dedupe_keys(shop, topic, event_id, payload)
-    if seen and any(await webhooks.redis.mget(seen)):
-        WEBHOOKS.labels(topic, "duplicate").inc()
-        log.info("webhook_duplicate", event_id=event_id)
-        return JSONResponse({"status": "duplicate"})
-
     handler = HANDLERS.get(topic)
     if handler is None:
         WEBHOOKS.labels(topic, "ignored").inc()
         log.info("webhook_ignored")
         return JSONResponse({"status": "ignored"})
-    await handler(webhooks, _Delivery(shop, topic, webhook_id, event_id, headers, body, payload))
-    # Remembered only once handled: a failed delivery must be retried, not deduplicated.
-    if seen:
-        async with webhooks.redis.pipeline(transaction=False) as pipe:
-            for key in seen:
-                pipe.set(key, b"1", ex=DEDUPE_TTL_S)
-            await pipe.execute()
+
+    event_id = shopify_header(headers, "event-id")
+    seen = _dedupe_keys(shop, topic, event_id, payload)
+    # One round trip: claim the delivery (fails if any key is known), released on failure
+    # so that Shopify's retry is handled rather than deduplicated.
+    if seen and not await webhooks.claim(keys=seen, args=[DEDUPE_TTL_S]):
+        WEBHOOKS.labels(topic, "duplicate").inc()
+        log.info("webhook_duplicate", event_id=event_id)
+        return JSONResponse({"status": "duplicate"})
+    try:
+        await handler(
+            webhooks, _Delivery(shop, topic, webhook_id, event_id, headers, body, payload)
+        )
+    except BaseException:
+        if seen:
+            await webhooks.redis.delete(*seen)
+        raise
     WEBHOOKS.labels(topic, "accepted").inc()
     log.info("webhook_accepted")
     return JSONResponse({"status": "accepted"})

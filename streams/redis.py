@@ -12,6 +12,7 @@ __all__ = [
     "PUBLISH_SCRIPT",
     "channel",
     "oauth_state_key",
+    "CLAIM_SCRIPT",
     "CONTROL_UNINSTALLED",
     "config_key",
     "seen_key",
@@ -87,4 +88,18 @@ end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'n', ARGV[1])
 redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[1])
 return id
+"""
+
+# KEYS: the dedupe keys of one delivery. ARGV: TTL (s). 1 when claimed now, 0 when any key
+# was already there (a repeat delivery).
+CLAIM_SCRIPT = """
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    return 0
+  end
+end
+for _, key in ipairs(KEYS) do
+  redis.call('SET', key, '1', 'EX', ARGV[1])
+end
+return 1
 """
