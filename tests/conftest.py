@@ -23,7 +23,7 @@ from proofstream.services import (
     wait_for_http,
 )
 
-pytest_plugins = ["tests.fixtures"]
+pytest_plugins = ["tests.fixtures", "tests.browser"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "test-app-secret-0123456789abcdef0123"

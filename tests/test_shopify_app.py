@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import orjson
 import pytest
+from playwright.async_api import Browser, expect
 from redis.asyncio import Redis
 from sqlalchemy import text
 
@@ -310,3 +311,27 @@ async def test_forged_session_tokens_are_refused(app: App, shop: str, forgery: s
         )
     assert response.status_code == 401
     assert "error" in response.json()
+
+
+async def test_dashboard_tells_whether_the_app_embed_is_on(
+    app: App, browser: Browser, shop: str
+) -> None:
+    app.sim.add_shop(shop, embed_enabled=False)
+    token = app.sim.session_token(shop, ttl_s=300)
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        await page.route("https://cdn.shopify.com/**", lambda route: route.abort())
+        # What App Bridge provides inside the Shopify admin.
+        await page.add_init_script(f"window.shopify = {{idToken: async () => {token!r}}};")
+        await page.goto(f"{app.url}/admin?shop={shop}")
+        await expect(page.locator("#embed")).to_contain_text("Popups are off", timeout=15_000)
+        link = page.locator("#embed-link")
+        await expect(link).to_be_visible()
+        assert f"activateAppId={API_KEY}/app-embed" in (await link.get_attribute("href") or "")
+        app.sim.set_embed(shop, True)
+        await page.reload()
+        await expect(page.locator("#embed")).to_contain_text("Popups are on", timeout=15_000)
+        await expect(link).to_be_hidden()
+    finally:
+        await context.close()

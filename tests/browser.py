@@ -1,4 +1,4 @@
-"""One Debian Chromium (driven by Playwright) for every end-to-end test; never downloaded."""
+"""One Debian Chromium (driven by Playwright) for every browser test; never downloaded."""
 
 import shutil
 from collections.abc import AsyncIterator
