@@ -1,5 +1,7 @@
-"""`POST /webhooks/shopify`: verify the HMAC on the raw body, then produce the envelope to
-Kafka (acks=all, keyed by shop) and answer 200 only once the broker acknowledged it."""
+"""`POST /webhooks/shopify`: verify the HMAC on the raw body, drop repeated deliveries, then
+hand each topic to its handler: orders are produced to Kafka (acks=all, keyed by shop) and
+answered 200 only once the broker acknowledged them; lifecycle and compliance topics go
+to `gateway.shops`."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ __all__ = ["HANDLERS", "Webhooks", "routes"]
 
 log = structlog.get_logger("proofstream.gateway.webhooks")
 
-ORDER_TOPICS = frozenset({"orders/create", "orders/cancelled"})
+ORDER_ID_GUARDED = frozenset({"orders/create", "orders/cancelled"})
 DEDUPE_TTL_S = 72 * 3600  # Shopify retries a delivery for up to 48 hours
 
 
@@ -152,7 +154,7 @@ def _dedupe_keys(shop: str, topic: str, event_id: str | None, payload: dict[str,
     # (shop, topic, event id); for order topics the order id guards too, since a
     # re-sent order can carry a new event id.
     keys = [webhook_seen_key(shop, topic, event_id)] if event_id else []
-    if topic in ORDER_TOPICS and (order_id := payload.get("id")) is not None:
+    if topic in ORDER_ID_GUARDED and (order_id := payload.get("id")) is not None:
         keys.append(webhook_seen_key(shop, topic, f"order-{order_id}"))
     return keys
 
