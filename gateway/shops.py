@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from agents.render import notification_id
 from gateway.producer import EnvelopeProducer
 from schemas import ShopLifecycle
-from shopify_app.embed import delete_script_tags
+from shopify_app.embed import delete_script_tags, publish_widget_key
 from shopify_app.errors import ShopifyError
 from shopify_app.graphql import AdminClient
 from shopify_app.offline import OfflineTokenManager
 from shopify_app.tokens import TokenClient, TokenGrant
 from storage.repository import is_installed, mark_uninstalled, record_compliance, redact_shop
-from streams.redis import stream_key
+from streams.redis import stream_key, widget_key_key
 from streams.topics import LIFECYCLE
 
 __all__ = ["Shops"]
@@ -48,13 +48,20 @@ class Shops:
     _installed: set[str] = field(default_factory=set)
 
     async def install(self, shop: str, grant: TokenGrant) -> None:
-        """Store the grant, announce the install, clean up legacy script tags."""
-        await self.tokens.install(shop, grant)
+        """Store the grant, announce the install, hand the embed its widget key, clean up
+        legacy script tags."""
+        key = await self.tokens.install(shop, grant)
         self._installed.add(shop)
+        await self.redis.set(widget_key_key(shop), key)
         await self._announce(shop, "installed")
+        # Best effort, each retried at the next install: the app works without them.
+        try:
+            await publish_widget_key(self.admin, shop, key=key)
+        except ShopifyError as exc:
+            log.warning("widget_key_not_published", shop=shop, error=str(exc))
         try:
             deleted = await delete_script_tags(self.admin, shop)
-        except ShopifyError as exc:  # best effort: the embed works without this
+        except ShopifyError as exc:
             log.warning("script_tag_cleanup_failed", shop=shop, error=str(exc))
         else:
             log.info("shop_installed", shop=shop, legacy_script_tags_deleted=deleted)

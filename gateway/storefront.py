@@ -19,7 +19,7 @@ from gateway.fanout import Fanout, StreamId, notification_frame, parse_stream_id
 from gateway.pages import fill, template
 from proofstream.settings import Settings
 from schemas import WidgetConfig, is_shop_domain
-from streams.redis import config_key, stream_key, uninstalled_key
+from streams.redis import config_key, stream_key, uninstalled_key, widget_key_key
 
 __all__ = ["Storefront", "routes"]
 
@@ -91,11 +91,25 @@ def _storefront(request: Request) -> Storefront:
     return storefront
 
 
+def _check_key(request: Request, stored: bytes | str | None) -> None:
+    # The app embed passes the shop's widget key; a wrong one is a misconfigured or copied
+    # embed. Without a key (demo page, local development) the shop domain alone decides.
+    given = request.query_params.get("key")
+    if given is None:
+        return
+    if isinstance(stored, bytes):
+        stored = stored.decode()
+    if stored != given:
+        raise NotFound("unknown widget key for this shop")
+
+
 async def stream(request: Request) -> Response:
     storefront = _storefront(request)
     shop = _shop(request)
-    if await storefront.redis.exists(uninstalled_key(shop)):
+    uninstalled, key = await storefront.redis.mget(uninstalled_key(shop), widget_key_key(shop))
+    if uninstalled:
         raise Gone("this shop no longer uses proofstream")
+    _check_key(request, key)
     return EventSourceResponse(
         storefront.frames(shop, request.headers.get("last-event-id")),
         ping=storefront.settings.sse_ping_s,
@@ -107,7 +121,10 @@ async def config(request: Request) -> Response:
     storefront = _storefront(request)
     shop = _shop(request)
     # Projected by the worker from the settings topic; a shop that never saved gets defaults.
-    config, uninstalled = await storefront.redis.mget(config_key(shop), uninstalled_key(shop))
+    config, uninstalled, key = await storefront.redis.mget(
+        config_key(shop), uninstalled_key(shop), widget_key_key(shop)
+    )
+    _check_key(request, key)
     body = DISABLED_CONFIG if uninstalled else config or DEFAULT_CONFIG
     return Response(
         body,

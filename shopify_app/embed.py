@@ -8,9 +8,16 @@ from typing import Any
 
 import orjson
 
+from shopify_app.errors import ShopifyError
 from shopify_app.graphql import AdminClient
 
-__all__ = ["EmbedStatus", "activate_url", "delete_script_tags", "embed_status"]
+__all__ = [
+    "EmbedStatus",
+    "activate_url",
+    "delete_script_tags",
+    "embed_status",
+    "publish_widget_key",
+]
 
 MAIN_THEME_SETTINGS = """
 query MainThemeSettings {
@@ -29,6 +36,15 @@ SCRIPT_TAGS = "query ScriptTags { scriptTags(first: 50) { nodes { id src } } }"
 SCRIPT_TAG_DELETE = """
 mutation ScriptTagDelete($id: ID!) {
   scriptTagDelete(id: $id) { deletedScriptTagId userErrors { field message } }
+}
+"""
+APP_INSTALLATION = "query AppInstallation { currentAppInstallation { id } }"
+SET_WIDGET_KEY = """
+mutation SetWidgetKey($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) {
+    metafields { namespace key }
+    userErrors { field message }
+  }
 }
 """
 
@@ -91,3 +107,27 @@ async def delete_script_tags(client: AdminClient, shop: str) -> int:
         if result.get("scriptTagDelete", {}).get("deletedScriptTagId"):
             deleted += 1
     return deleted
+
+
+async def publish_widget_key(client: AdminClient, shop: str, *, key: str) -> None:
+    """Store the shop's widget public key in an app-owned metafield, which the app embed
+    block reads as `app.metafields.proofstream.widget_key`."""
+    installation = await client.query(shop, APP_INSTALLATION)
+    owner = installation["currentAppInstallation"]["id"]
+    result = await client.query(
+        shop,
+        SET_WIDGET_KEY,
+        {
+            "metafields": [
+                {
+                    "ownerId": owner,
+                    "namespace": "proofstream",
+                    "key": "widget_key",
+                    "type": "single_line_text_field",
+                    "value": key,
+                }
+            ]
+        },
+    )
+    if errors := result.get("metafieldsSet", {}).get("userErrors"):
+        raise ShopifyError(f"metafieldsSet: {errors}")

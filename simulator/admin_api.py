@@ -46,12 +46,17 @@ _TYPES: dict[str, dict[str, str | None]] = {
         "themes": "OnlineStoreThemeConnection",
         "scriptTags": "ScriptTagConnection",
         "webhookSubscriptions": "WebhookSubscriptionConnection",
+        "currentAppInstallation": "AppInstallation",
     },
     "Mutation": {
         "scriptTagDelete": "ScriptTagDeletePayload",
         "scriptTagCreate": "ScriptTagCreatePayload",
         "webhookSubscriptionCreate": "WebhookSubscriptionCreatePayload",
+        "metafieldsSet": "MetafieldsSetPayload",
     },
+    "AppInstallation": {"id": None},
+    "Metafield": dict.fromkeys(("id", "namespace", "key", "value", "type")),
+    "MetafieldsSetPayload": {"metafields": "Metafield", "userErrors": "UserError"},
     "Shop": dict.fromkeys(
         ("id", "name", "email", "contactEmail", "myshopifyDomain", "currencyCode", "url")
     )
@@ -323,6 +328,9 @@ class ShopView:
             chosen = [t for t in shop.themes if roles is None or t.role in roles]
             return connection("OnlineStoreTheme", [self._theme(t.id) for t in chosen], args)
 
+        def app_installation(args: dict[str, Any]) -> dict[str, Any]:
+            return {"__typename": "AppInstallation", "id": gid("AppInstallation", shop.id)}
+
         def script_tags(args: dict[str, Any]) -> dict[str, Any]:
             self._authorize("scriptTags")
             tags = [t for t in shop.script_tags if args.get("src") in (None, t.src)]
@@ -342,6 +350,7 @@ class ShopView:
             "themes": themes,
             "scriptTags": script_tags,
             "webhookSubscriptions": webhooks,
+            "currentAppInstallation": app_installation,
         }
 
     def _theme(self, theme_id: int) -> dict[str, Any]:
@@ -398,6 +407,30 @@ class ShopView:
             shop.script_tags.remove(tag)
             return payload("ScriptTagDelete", deletedScriptTagId=wanted, userErrors=[])
 
+        def metafields_set(args: dict[str, Any]) -> dict[str, Any]:
+            # Only the app installation's own metafields, as the app embed reads them.
+            owner = gid("AppInstallation", shop.id)
+            written, errors = [], []
+            for i, item in enumerate(args.get("metafields") or []):
+                if item.get("ownerId") != owner:
+                    errors.append(user_error(["metafields", str(i), "ownerId"], "Owner not found"))
+                    continue
+                namespace, key = str(item.get("namespace")), str(item.get("key"))
+                shop.app_metafields[(namespace, key)] = str(item.get("value"))
+                written.append(
+                    {
+                        "__typename": "Metafield",
+                        "id": gid("Metafield", self.ids.next("Metafield")),
+                        "namespace": namespace,
+                        "key": key,
+                        "value": str(item.get("value")),
+                        "type": str(item.get("type")),
+                    }
+                )
+            if errors:
+                written = []
+            return payload("MetafieldsSet", metafields=written, userErrors=errors)
+
         def script_tag_create(args: dict[str, Any]) -> dict[str, Any]:
             self._authorize("scriptTagCreate")
             message = (
@@ -451,6 +484,7 @@ class ShopView:
             "scriptTagDelete": script_tag_delete,
             "scriptTagCreate": script_tag_create,
             "webhookSubscriptionCreate": webhook_create,
+            "metafieldsSet": metafields_set,
         }
 
 

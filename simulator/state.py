@@ -197,6 +197,8 @@ class Shop:
     themes: list[Theme] = field(default_factory=list)
     script_tags: list[ScriptTag] = field(default_factory=list)
     webhooks: list[WebhookSubscription] = field(default_factory=list)
+    # App-owned metafields on the app installation: (namespace, key) -> value.
+    app_metafields: dict[tuple[str, str], str] = field(default_factory=dict)
     primary_location_id: int = 0
 
     @classmethod

@@ -20,6 +20,7 @@ __all__ = [
     "shop_keys",
     "uninstalled_key",
     "webhook_seen_key",
+    "widget_key_key",
     "shop_of_channel",
     "stream_key",
 ]
@@ -53,6 +54,11 @@ def config_key(shop: str) -> str:
 def uninstalled_key(shop: str) -> str:
     """Set while the shop has uninstalled the app (or was redacted): nothing streams."""
     return f"ps:{{{shop}}}:uninstalled"
+
+
+def widget_key_key(shop: str) -> str:
+    """The shop's widget public key, which the app embed passes to the storefront routes."""
+    return f"ps:{{{shop}}}:widget-key"
 
 
 def shop_keys(shop: str) -> str:

@@ -140,6 +140,14 @@ async def test_install_refresh_uninstall_redact(app: App, shop: str) -> None:
         assert issued and stored not in issued and not stored.startswith("shpat_")
         assert not app.sim.shop(shop).script_tags  # legacy script tags deleted on install
 
+        # The app embed reads the widget key from an app-owned metafield; the storefront
+        # routes refuse a wrong one.
+        key = app.sim.shop(shop).app_metafields[("proofstream", "widget_key")]
+        assert len(key) >= 20
+        config = f"{app.url}/v1/storefront/{shop}/config"
+        assert (await client.get(config, params={"key": key})).status_code == 200
+        assert (await client.get(config, params={"key": "copied-elsewhere"})).status_code == 404
+
         # The embedded admin: session token → embed status from the main theme.
         bearer = {"Authorization": f"Bearer {app.sim.session_token(shop)}"}
         status = (await client.get(f"{app.url}/api/embed-status", headers=bearer)).json()

@@ -16,6 +16,8 @@
     base = u.origin + u.pathname.replace(/\/[^/]*$/, "");
   }
   base = base.replace(/\/+$/, "") + "/v1/storefront/" + shop;
+  // The app embed passes the shop's widget key; the gateway refuses a wrong one.
+  var query = script.dataset.key ? "?key=" + encodeURIComponent(script.dataset.key) : "";
   var state = window.__proofstream = { shown: [] };
   // WidgetConfig's defaults (schemas/settings.py): used for anything missing or malformed.
   var DEFAULTS = {
@@ -196,7 +198,7 @@
     mount();
     busy = true;  // nothing before first_delay_ms
     setTimeout(function () { busy = false; next(); }, cfg.first_delay_ms);
-    es = new EventSource(base + "/stream");
+    es = new EventSource(base + "/stream" + query);
     // The server sends "ready" once this client's subscription is live (tests wait for it).
     es.addEventListener("ready", function () { host.setAttribute("data-state", "ready"); });
     es.addEventListener("notification", onNotification);
@@ -222,7 +224,7 @@
   function whenBody(fn) { if (document.body) fn(); else document.addEventListener("DOMContentLoaded", fn); }
 
   if (preview) { whenBody(startPreview); return; }
-  fetch(base + "/config", { credentials: "omit" })
+  fetch(base + "/config" + query, { credentials: "omit" })
     .then(function (r) { return r.ok ? r.json() : {}; })
     .catch(function () { return {}; })
     .then(function (c) { cfg = normalize(c); whenBody(startLive); });

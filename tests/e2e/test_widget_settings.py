@@ -55,6 +55,7 @@ class WidgetServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.scenarios: dict[str, Scenario] = {}
         self.requests: list[str] = []
+        self.queries: list[str] = []  # path?query of every request
         self.stopping = threading.Event()
 
     @property
@@ -87,6 +88,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         url = urlsplit(self.path)
         self.server.requests.append(url.path)
+        self.server.queries.append(self.path)
         shop = parse_qs(url.query).get("shop", [""])[0]
         parts = url.path.strip("/").split("/")
         if url.path == "/widget.js":
@@ -106,8 +108,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.send(json.dumps(scenario.config).encode(), "application/json")
             elif parts[3] == "stream":
                 self.stream(scenario)
-        else:  # any other path is a storefront page of the shop in ?shop=
-            self.send(PAGE.format(shop=shop, extra="").encode(), "text/html; charset=utf-8")
+        else:  # any other path is a storefront page of the shop in ?shop= (and ?key=)
+            key = parse_qs(url.query).get("key", [""])[0]
+            extra = f' data-key="{key}"' if key else ""
+            self.send(PAGE.format(shop=shop, extra=extra).encode(), "text/html; charset=utf-8")
 
     def stream(self, scenario: Scenario) -> None:
         self.send_response(200)
@@ -426,3 +430,14 @@ async def test_preview_mode_renders_posted_notifications(server: WidgetServer, p
     await page.wait_for_timeout(400)
     await expect(popup.locator(".ps-text")).to_have_text("Zoë à Lyon a acheté un Sac")
     assert server.hits(shop, "config") == 0 and server.hits(shop, "stream") == 0
+
+
+async def test_the_app_embed_key_goes_with_every_request(server: WidgetServer, page: Page) -> None:
+    shop = server.add({"first_delay_ms": 0})
+    await page.goto(f"{server.url}/?shop={shop}&key=k3y-from-the-embed")
+    await expect(page.locator("#proofstream-root")).to_have_attribute("data-state", "ready")
+    sent = [q for q in server.queries if q.startswith(f"/v1/storefront/{shop}/")]
+    assert sorted(sent) == [
+        f"/v1/storefront/{shop}/config?key=k3y-from-the-embed",
+        f"/v1/storefront/{shop}/stream?key=k3y-from-the-embed",
+    ]

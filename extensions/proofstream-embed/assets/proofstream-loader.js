@@ -9,6 +9,7 @@
   s.async = true;
   s.src = api + "/widget.js?v=" + encodeURIComponent(me.dataset.widgetVersion || "1");
   s.dataset.shop = me.dataset.shop;
+  if (me.dataset.key) s.dataset.key = me.dataset.key;
   s.dataset.api = api;
   document.head.appendChild(s);
 })();
