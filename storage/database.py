@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ __all__ = [
     "alembic_config",
     "create_engine",
     "migrate",
+    "run_locked",
     "sessionmaker",
 ]
 
@@ -86,6 +88,12 @@ def alembic_config(url: str | None = None) -> Config:
 
 async def migrate(url: str) -> None:
     """`alembic upgrade head` on `url`; safe inside a running loop, twice, or concurrently."""
+    await run_locked(url, _upgrade_head)
+
+
+async def run_locked(url: str, work: Callable[[Connection], None]) -> None:
+    """Run `work` in one transaction on its own engine, one process at a time on PostgreSQL
+    (an advisory lock), so concurrent migrations wait instead of colliding."""
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
@@ -93,7 +101,7 @@ async def migrate(url: str) -> None:
                 await connection.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
                 )
-            await connection.run_sync(_upgrade_head)
+            await connection.run_sync(work)
     finally:
         await engine.dispose()
 

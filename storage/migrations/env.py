@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.models import Base
@@ -37,21 +36,6 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def _run_with_own_engine(url: str) -> None:
-    from storage.database import MIGRATION_LOCK_KEY, create_engine
-
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                await connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
-                )
-            await connection.run_sync(_run)
-    finally:
-        await engine.dispose()
-
-
 def _run_offline() -> None:
     context.configure(
         url=_url(),
@@ -70,7 +54,9 @@ def main() -> None:
     elif isinstance(connection, Connection):
         _run(connection)
     else:
-        asyncio.run(_run_with_own_engine(_url()))
+        from storage.database import run_locked
+
+        asyncio.run(run_locked(_url(), _run))
 
 
 main()
