@@ -166,33 +166,17 @@ class ShopifySimulator:
 
     # --- OAuth and session tokens ---------------------------------------------------------------
 
-    def authorize_redirect(
-        self,
-        shop: str,
-        *,
-        redirect_uri: str,
-        state: str | None = None,
-        scope: str | None = None,
-        per_user: bool = False,
-    ) -> str:
-        """Where the merchant's approval on the authorize page sends the browser."""
+    def authorize_redirect(self, shop: str, **options: Any) -> str:
+        """Where the merchant's approval on the authorize page sends the browser; ``options``
+        are `OAuthServer.authorize_redirect`'s (``redirect_uri``, ``state``, ``scope``, …)."""
         self.shop(shop)
-        return self.oauth.authorize_redirect(
-            shop, redirect_uri=redirect_uri, state=state, scope=scope, per_user=per_user
-        )
+        return self.oauth.authorize_redirect(shop, **options)
 
-    def session_token(
-        self,
-        shop: str,
-        *,
-        user_id: str = "1",
-        ttl_s: int = 60,
-        secret: str | None = None,
-        aud: str | None = None,
-    ) -> str:
-        """What App Bridge's ``shopify.idToken()`` returns in ``shop``'s admin."""
+    def session_token(self, shop: str, **claims: Any) -> str:
+        """What App Bridge's ``shopify.idToken()`` returns in ``shop``'s admin; ``claims`` are
+        `OAuthServer.session_token`'s (``user_id``, ``ttl_s``, ``secret``, ``aud``)."""
         self.shop(shop)
-        return self.oauth.session_token(shop, user_id=user_id, ttl_s=ttl_s, secret=secret, aud=aud)
+        return self.oauth.session_token(shop, **claims)
 
     def install(self, shop: str, *, expiring: bool = True) -> dict[str, Any]:
         """Install without the HTTP dance: the token endpoint's answer for an offline token."""
@@ -273,6 +257,15 @@ class ShopifySimulator:
 
     # --- webhooks -------------------------------------------------------------------------------
 
+    def _sender(self, endpoint: str, client: httpx.AsyncClient) -> WebhookSender:
+        return _RecordingSender(
+            self.webhook_deliveries,
+            client=client,
+            endpoint=endpoint,
+            secret=self.api_secret,
+            api_version=self.api_version,
+        )
+
     async def deliver_webhook(
         self,
         *,
@@ -287,30 +280,14 @@ class ShopifySimulator:
     ) -> httpx.Response:
         """One POST of ``payload`` to ``endpoint``, signed with the app secret, with Shopify's
         headers (fresh ids unless given); returns any response, raises ``httpx.HTTPError``."""
-        name = topic_name(topic) if topic.isupper() else topic
-        body = orjson.dumps(payload)
-        webhook_id = webhook_id or str(uuid.uuid4())
-        sender = WebhookSender(
-            client=client, endpoint=endpoint, secret=self.api_secret, api_version=self.api_version
-        )
-        record: dict[str, Any] = {
-            "shop": shop,
-            "topic": name,
-            "endpoint": endpoint,
-            "webhook_id": webhook_id,
-            "status": None,
-        }
-        self.webhook_deliveries.append(record)
-        response = await sender.deliver(
-            topic=name,
+        return await self._sender(endpoint, client).deliver(
+            topic=_header_topic(topic),
             shop=shop,
-            body=body,
+            body=orjson.dumps(payload),
             webhook_id=webhook_id,
             event_id=event_id,
             triggered_at=triggered_at,
         )
-        record["status"] = response.status_code
-        return response
 
     async def deliver_with_retries(
         self,
@@ -325,33 +302,16 @@ class ShopifySimulator:
     ) -> httpx.Response:
         """Deliver until a 2xx, retrying after each of ``delays`` seconds on another status or a
         transport error, with the same body, webhook id, event id and trigger time (Shopify
-        redelivers the same event). Returns the last response; raises the last transport error
-        if no attempt got one."""
-        ids = {"webhook_id": str(uuid.uuid4()), "event_id": event_id or str(uuid.uuid4())}
-        triggered_at = datetime.fromtimestamp(self.clock(), UTC)
-        outcome: httpx.Response | httpx.HTTPError | None = None
-        for delay in (None, *delays):
-            if delay is not None:
-                await asyncio.sleep(delay)
-            try:
-                outcome = await self.deliver_webhook(
-                    shop=shop,
-                    topic=topic,
-                    payload=payload,
-                    endpoint=endpoint,
-                    client=client,
-                    triggered_at=triggered_at,
-                    **ids,
-                )
-            except httpx.HTTPError as exc:
-                outcome = exc
-                continue
-            if outcome.is_success:
-                break
-        if isinstance(outcome, httpx.HTTPError):
-            raise outcome
-        assert outcome is not None
-        return outcome
+        redelivers the same event; see `WebhookSender.deliver_with_retries`). Returns the last
+        response; raises the last transport error if no attempt got one."""
+        return await self._sender(endpoint, client).deliver_with_retries(
+            topic=_header_topic(topic),
+            shop=shop,
+            body=orjson.dumps(payload),
+            delays=delays,
+            event_id=event_id,
+            triggered_at=datetime.fromtimestamp(self.clock(), UTC),
+        )
 
     async def emit(
         self,
@@ -391,6 +351,36 @@ class ShopifySimulator:
     def shop_redact_payload(self, shop: str) -> dict[str, Any]:
         """``shop/redact``."""
         return shop_redact_payload(self.shop(shop))
+
+
+def _header_topic(topic: str) -> str:
+    """``APP_UNINSTALLED`` or ``app/uninstalled`` -> ``app/uninstalled``."""
+    return topic_name(topic) if topic.isupper() else topic
+
+
+class _RecordingSender(WebhookSender):
+    """A `WebhookSender` that appends each attempt to ``deliveries`` (``shop``, ``topic``,
+    ``endpoint``, ``webhook_id``, and ``status``: None until answered)."""
+
+    def __init__(self, deliveries: list[dict[str, Any]], **options: Any) -> None:
+        super().__init__(**options)
+        self._deliveries = deliveries
+
+    async def deliver(
+        self, *, topic: str, shop: str, webhook_id: str | None = None, **options: Any
+    ) -> httpx.Response:
+        webhook_id = webhook_id or str(uuid.uuid4())
+        record: dict[str, Any] = {
+            "shop": shop,
+            "topic": topic,
+            "endpoint": self._endpoint,
+            "webhook_id": webhook_id,
+            "status": None,
+        }
+        self._deliveries.append(record)
+        response = await super().deliver(topic=topic, shop=shop, webhook_id=webhook_id, **options)
+        record["status"] = response.status_code
+        return response
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
@@ -508,30 +498,11 @@ async def _graphql(request: Request) -> Response:
     return _json(status, body, **headers)
 
 
-def create_simulator(
-    *,
-    api_key: str,
-    api_secret: str,
-    app_handle: str = "proofstream",
-    embed_block_handle: str = "app-embed",
-    clock: Clock = time.time,
-    access_token_ttl_s: int = 3600,
-    refresh_token_ttl_s: int = 90 * 24 * 3600,
-    scopes: str = DEFAULT_SCOPES,
-    refresh_retry_window_s: float = 60.0,
-) -> Starlette:
-    """The simulator as an ASGI app; its `ShopifySimulator` is ``app.state.shopify``."""
-    sim = ShopifySimulator(
-        api_key=api_key,
-        api_secret=api_secret,
-        app_handle=app_handle,
-        embed_block_handle=embed_block_handle,
-        clock=clock,
-        access_token_ttl_s=access_token_ttl_s,
-        refresh_token_ttl_s=refresh_token_ttl_s,
-        scopes=scopes,
-        refresh_retry_window_s=refresh_retry_window_s,
-    )
+def create_simulator(*, api_key: str, api_secret: str, **options: Any) -> Starlette:
+    """The simulator as an ASGI app; its `ShopifySimulator` is ``app.state.shopify``.
+    ``options`` are the simulator's other keyword arguments (``clock``, ``scopes``, token
+    lifetimes, …: see `ShopifySimulator`)."""
+    sim = ShopifySimulator(api_key=api_key, api_secret=api_secret, **options)
     app = Starlette(
         routes=[
             Route("/shops/{shop}/admin/oauth/authorize", _authorize, methods=["GET"]),

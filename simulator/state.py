@@ -474,8 +474,20 @@ def shop_resource(shop: Shop) -> dict[str, Any]:
     }
 
 
+def _shop_ref(shop: Shop) -> dict[str, Any]:
+    return {"shop_id": shop.id, "shop_domain": shop.domain}
+
+
+def _orders(ids: Ids, given: list[int] | None) -> list[int]:
+    return given if given is not None else [ids.next("Order")]
+
+
 def _customer(
-    ids: Ids, customer_id: int | None, email: str | None, phone: str | None
+    ids: Ids,
+    *,
+    customer_id: int | None = None,
+    email: str | None = None,
+    phone: str | None = None,
 ) -> dict[str, Any]:
     number = customer_id if customer_id is not None else ids.next("Customer")
     return {
@@ -489,44 +501,32 @@ def customers_data_request_payload(
     shop: Shop,
     *,
     ids: Ids,
-    customer_id: int | None = None,
-    email: str | None = None,
-    phone: str | None = None,
     orders_requested: list[int] | None = None,
     data_request_id: int | None = None,
+    **customer: Any,
 ) -> dict[str, Any]:
-    """``customers/data_request`` (Privacy law compliance)."""
-    orders = orders_requested if orders_requested is not None else [ids.next("Order")]
-    return {
-        "shop_id": shop.id,
-        "shop_domain": shop.domain,
-        "orders_requested": orders,
-        "customer": _customer(ids, customer_id, email, phone),
-        "data_request": {
-            "id": data_request_id if data_request_id is not None else ids.next("DataRequest")
-        },
+    """``customers/data_request`` (Privacy law compliance); ``customer``: customer_id, email,
+    phone (made up when not given)."""
+    if data_request_id is None:
+        data_request_id = ids.next("DataRequest")
+    return _shop_ref(shop) | {
+        "orders_requested": _orders(ids, orders_requested),
+        "customer": _customer(ids, **customer),
+        "data_request": {"id": data_request_id},
     }
 
 
 def customers_redact_payload(
-    shop: Shop,
-    *,
-    ids: Ids,
-    customer_id: int | None = None,
-    email: str | None = None,
-    phone: str | None = None,
-    orders_to_redact: list[int] | None = None,
+    shop: Shop, *, ids: Ids, orders_to_redact: list[int] | None = None, **customer: Any
 ) -> dict[str, Any]:
-    """``customers/redact`` (Privacy law compliance)."""
-    orders = orders_to_redact if orders_to_redact is not None else [ids.next("Order")]
-    return {
-        "shop_id": shop.id,
-        "shop_domain": shop.domain,
-        "customer": _customer(ids, customer_id, email, phone),
-        "orders_to_redact": orders,
+    """``customers/redact`` (Privacy law compliance); ``customer`` as for
+    `customers_data_request_payload`."""
+    return _shop_ref(shop) | {
+        "customer": _customer(ids, **customer),
+        "orders_to_redact": _orders(ids, orders_to_redact),
     }
 
 
 def shop_redact_payload(shop: Shop) -> dict[str, Any]:
     """``shop/redact``, sent 48 hours after uninstall (Privacy law compliance)."""
-    return {"shop_id": shop.id, "shop_domain": shop.domain}
+    return _shop_ref(shop)

@@ -171,23 +171,31 @@ class WebhookSender:
             if pending:
                 await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _send_order(
+    async def deliver_with_retries(
         self,
-        factory: OrderFactory,
-        order: dict[str, Any],
-        on_result: ResultCallback | None,
-    ) -> bool:
-        body = factory.body(order)
-        webhook_id, event_id = str(uuid4()), str(uuid4())
-        triggered_at = datetime.now(UTC)
-        outcome: httpx.Response | Exception | None = None
-        for delay in (None, *self._retry_delays):
+        *,
+        topic: str,
+        shop: str,
+        body: bytes,
+        delays: Sequence[float] | None = None,
+        event_id: str | None = None,
+        triggered_at: datetime | None = None,
+    ) -> httpx.Response:
+        """`deliver` until a 2xx, once more after each of ``delays`` seconds (default: the
+        sender's ``retry_delays``) on another status or a transport error, with the same body,
+        webhook id, event id and trigger time (fresh ids and now unless given), as Shopify
+        redelivers one event. Returns the last response; raises the last transport error if no
+        attempt got one."""
+        webhook_id, event_id = str(uuid4()), event_id or str(uuid4())
+        triggered_at = triggered_at or datetime.now(UTC)
+        outcome: httpx.Response | httpx.HTTPError | None = None
+        for delay in (None, *(self._retry_delays if delays is None else delays)):
             if delay is not None:
                 await asyncio.sleep(delay)
             try:
                 outcome = await self.deliver(
-                    topic=ORDERS_CREATE,
-                    shop=factory.shop,
+                    topic=topic,
+                    shop=shop,
                     body=body,
                     webhook_id=webhook_id,
                     event_id=event_id,
@@ -198,7 +206,24 @@ class WebhookSender:
                 continue
             if outcome.is_success:
                 break
+        if isinstance(outcome, httpx.HTTPError):
+            raise outcome
         assert outcome is not None
+        return outcome
+
+    async def _send_order(
+        self,
+        factory: OrderFactory,
+        order: dict[str, Any],
+        on_result: ResultCallback | None,
+    ) -> bool:
+        outcome: httpx.Response | Exception
+        try:
+            outcome = await self.deliver_with_retries(
+                topic=ORDERS_CREATE, shop=factory.shop, body=factory.body(order)
+            )
+        except httpx.HTTPError as exc:
+            outcome = exc
         if on_result is not None:
             on_result(order, outcome)
         return isinstance(outcome, httpx.Response) and outcome.is_success

@@ -110,17 +110,25 @@ async def token_request(
     return await client.post(token_url(shop), json=body)
 
 
-async def exchange(
-    client: httpx.AsyncClient, subject: str, shop: str = SHOP, **params: Any
-) -> httpx.Response:
+def exchange_fields(subject: str, **params: Any) -> dict[str, Any]:
+    """The token endpoint's fields that exchange session token ``subject`` for an expiring
+    offline token; ``params`` replace or add fields."""
     fields = {
+        "client_id": API_KEY,
+        "client_secret": SECRET,
         "grant_type": EXCHANGE,
         "subject_token": subject,
         "subject_token_type": ID_TOKEN,
         "requested_token_type": OFFLINE,
         "expiring": 1,
     }
-    return await token_request(client, shop, **(fields | params))
+    return fields | params
+
+
+async def exchange(
+    client: httpx.AsyncClient, subject: str, shop: str = SHOP, **params: Any
+) -> httpx.Response:
+    return await client.post(token_url(shop), json=exchange_fields(subject, **params))
 
 
 async def refresh(client: httpx.AsyncClient, refresh_token: str) -> httpx.Response:
@@ -256,15 +264,7 @@ async def test_authorize_page_and_errors(client: httpx.AsyncClient, sim: Shopify
 async def test_token_endpoint_accepts_form_bodies_and_checks_the_client(
     client: httpx.AsyncClient, sim: ShopifySimulator
 ) -> None:
-    form = {
-        "client_id": API_KEY,
-        "client_secret": SECRET,
-        "grant_type": EXCHANGE,
-        "subject_token": sim.session_token(SHOP),
-        "subject_token_type": ID_TOKEN,
-        "requested_token_type": OFFLINE,
-        "expiring": "1",
-    }
+    form = exchange_fields(sim.session_token(SHOP), expiring="1")
     ok = await client.post(token_url(), data=form)
     assert ok.status_code == 200 and "refresh_token" in ok.json()
     forged = await client.post(token_url(), data=form | {"client_secret": "shpss_wrong"})
@@ -698,16 +698,7 @@ async def test_running_simulator_serves_real_http() -> None:
         base = template.format(shop=SHOP)
         async with httpx.AsyncClient() as c:
             token = await c.post(
-                f"{base}/admin/oauth/access_token",
-                json={
-                    "client_id": API_KEY,
-                    "client_secret": SECRET,
-                    "grant_type": EXCHANGE,
-                    "subject_token": sim.session_token(SHOP),
-                    "subject_token_type": ID_TOKEN,
-                    "requested_token_type": OFFLINE,
-                    "expiring": 1,
-                },
+                f"{base}/admin/oauth/access_token", json=exchange_fields(sim.session_token(SHOP))
             )
             access = token.json()["access_token"]
             shop = await c.post(

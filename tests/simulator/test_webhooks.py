@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -53,6 +54,30 @@ class Recorder:
 
 def sender(client: httpx.AsyncClient, **kwargs: Any) -> WebhookSender:
     return WebhookSender(client=client, endpoint=ENDPOINT, secret=SECRET, **kwargs)
+
+
+Results = list[tuple[dict[str, Any], httpx.Response | Exception]]
+
+
+async def run_orders(
+    handler: Callable[[httpx.Request], httpx.Response],
+    *,
+    seed: int,
+    rate: float,
+    count: int,
+    **options: Any,
+) -> tuple[int, Results]:
+    """`WebhookSender.run` (``options``: the sender's) against ``handler``: how many orders were
+    delivered, and each order with its outcome."""
+    results: Results = []
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        delivered = await sender(client, **options).run(
+            factory=OrderFactory(seed=seed, shop=SHOP),
+            rate=rate,
+            count=count,
+            on_result=lambda order, outcome: results.append((order, outcome)),
+        )
+    return delivered, results
 
 
 def test_sign_matches_independent_hmac_and_known_vector() -> None:
@@ -136,12 +161,7 @@ async def test_deliver_posts_exact_bytes_with_signed_headers() -> None:
 
 async def test_run_sends_count_orders_with_distinct_webhook_ids() -> None:
     recorder = Recorder()
-    results: list[tuple[dict[str, Any], httpx.Response | Exception]] = []
-    f = OrderFactory(seed=9, shop=SHOP)
-    async with httpx.AsyncClient(transport=httpx.MockTransport(recorder)) as client:
-        delivered = await sender(client).run(
-            factory=f, rate=50, count=3, on_result=lambda o, r: results.append((o, r))
-        )
+    delivered, results = await run_orders(recorder, seed=9, rate=50, count=3)
     assert delivered == 3
     assert len(recorder.requests) == 3
     webhook_ids = {r.headers["X-Shopify-Webhook-Id"] for r in recorder.requests}
@@ -171,14 +191,7 @@ async def test_run_is_evenly_paced() -> None:
 
 async def test_failed_delivery_is_retried_with_same_webhook_id_and_body() -> None:
     recorder = Recorder(statuses=[500, 500, 200])
-    results: list[httpx.Response | Exception] = []
-    async with httpx.AsyncClient(transport=httpx.MockTransport(recorder)) as client:
-        delivered = await sender(client, retry_delays=(0, 0)).run(
-            factory=OrderFactory(seed=4, shop=SHOP),
-            rate=50,
-            count=1,
-            on_result=lambda _o, r: results.append(r),
-        )
+    delivered, results = await run_orders(recorder, seed=4, rate=50, count=1, retry_delays=(0, 0))
     assert delivered == 1
     assert len(recorder.requests) == 3
     first = recorder.requests[0]
@@ -186,23 +199,16 @@ async def test_failed_delivery_is_retried_with_same_webhook_id_and_body() -> Non
         assert retry.content == first.content
         for name in ("X-Shopify-Webhook-Id", "X-Shopify-Event-Id", "X-Shopify-Hmac-Sha256"):
             assert retry.headers[name] == first.headers[name]
-    assert len(results) == 1
-    assert isinstance(results[0], httpx.Response) and results[0].status_code == 200
+    [(_, outcome)] = results
+    assert isinstance(outcome, httpx.Response) and outcome.status_code == 200
 
 
 async def test_run_gives_up_after_retries_and_keeps_going() -> None:
     recorder = Recorder(statuses=[503, 500, 502])  # the first order fails all three attempts
-    results: list[httpx.Response | Exception] = []
-    async with httpx.AsyncClient(transport=httpx.MockTransport(recorder)) as client:
-        delivered = await sender(client, retry_delays=(0, 0)).run(
-            factory=OrderFactory(seed=4, shop=SHOP),
-            rate=20,
-            count=3,
-            on_result=lambda _o, r: results.append(r),
-        )
+    delivered, results = await run_orders(recorder, seed=4, rate=20, count=3, retry_delays=(0, 0))
     assert delivered == 2
     assert len(recorder.requests) == 5
-    statuses = sorted(r.status_code for r in results if isinstance(r, httpx.Response))
+    statuses = sorted(r.status_code for _, r in results if isinstance(r, httpx.Response))
     assert statuses == [200, 200, 502]
 
 
@@ -219,18 +225,11 @@ async def test_connection_errors_are_reported_not_raised() -> None:
             raise httpx.ConnectError("connection refused", request=request)
         return httpx.Response(202)
 
-    results: list[tuple[int, httpx.Response | Exception]] = []
-    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        delivered = await sender(client, retry_delays=(0, 0)).run(
-            factory=OrderFactory(seed=8, shop=SHOP),
-            rate=100,
-            count=3,
-            on_result=lambda o, r: results.append((o["id"], r)),
-        )
+    delivered, results = await run_orders(handler, seed=8, rate=100, count=3, retry_delays=(0, 0))
     assert delivered == 2
     [failed_id] = failing
     assert attempts.count(failed_id) == 3
-    outcomes = dict(results)
+    outcomes = {order["id"]: outcome for order, outcome in results}
     assert isinstance(outcomes[failed_id], httpx.ConnectError)
     assert sum(isinstance(r, httpx.Response) and r.status_code == 202 for _, r in results) == 2
 
@@ -239,3 +238,21 @@ async def test_run_rejects_a_non_positive_rate() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(Recorder())) as client:
         with pytest.raises(ValueError):
             await sender(client).run(factory=OrderFactory(shop=SHOP), rate=0, count=1)
+
+
+async def test_deliver_with_retries_raises_the_last_transport_error() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        raise httpx.ConnectError("connection refused", request=request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(httpx.ConnectError):
+            await sender(client).deliver_with_retries(
+                topic="orders/create", shop=SHOP, body=b"{}", delays=(0, 0), event_id="ev-1"
+            )
+    assert len(seen) == 3
+    for name in ("X-Shopify-Webhook-Id", "X-Shopify-Event-Id", "X-Shopify-Triggered-At"):
+        assert len({request.headers[name] for request in seen}) == 1
+    assert seen[0].headers["X-Shopify-Event-Id"] == "ev-1"
