@@ -1,4 +1,5 @@
-"""The `proofstream` command: `run`, `gateway`, `worker`, `simulate`, `migrate`, `schemas`."""
+"""The `proofstream` command: `run`, `gateway`, `worker`, `simulate`, `shopify`, `migrate`,
+`schemas`."""
 
 from __future__ import annotations
 
@@ -60,6 +61,20 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+def _shopify(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from simulator.shopify import create_simulator
+
+    app = create_simulator(
+        api_key=settings.shopify_api_key,
+        api_secret=settings.shopify_api_secret.get_secret_value(),
+        scopes=settings.shopify_scopes,
+    )
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    return 0
+
+
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     from storage.database import migrate
 
@@ -117,6 +132,14 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--count", type=int, default=None, help="stop after N orders")
     simulate.add_argument("--seed", type=int, default=None, help="seed for repeatable orders")
     simulate.set_defaults(handler=_simulate)
+
+    shopify = commands.add_parser(
+        "shopify",
+        help="serve the local Shopify simulator (OAuth, token endpoint, Admin GraphQL)",
+        description="Point SHOPIFY_ADMIN_URL at http://127.0.0.1:PORT/shops/{shop} to use it.",
+    )
+    shopify.add_argument("--port", type=int, default=8010, help="loopback port (default 8010)")
+    shopify.set_defaults(handler=_shopify)
 
     commands.add_parser(
         "migrate", help="bring the database (DATABASE_URL) to the newest schema (idempotent)"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
+
+import httpx
 
 from proofstream.errors import ServiceError
 from proofstream.services import (
@@ -16,6 +21,7 @@ from proofstream.services import (
     start_broker,
     start_redis,
     wait_for_http,
+    wait_for_port,
 )
 from proofstream.settings import Settings
 
@@ -60,7 +66,10 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
 
         port = settings.gateway_port
         public_url = f"http://127.0.0.1:{port}"
+        shopify_port = free_port()
         env |= {
+            # The local Shopify (proofstream shopify): OAuth, tokens, Admin GraphQL.
+            "SHOPIFY_ADMIN_URL": f"http://127.0.0.1:{shopify_port}/shops/{{shop}}",
             "PROOFSTREAM_PUBLIC_URL": public_url,
             # Locally there is no Shopify admin to hand out session tokens.
             "PROOFSTREAM_DEV_MODE": "true",
@@ -81,21 +90,25 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
             started.append(process)
             return process
 
+        shopify = child("shopify", "shopify", "--port", str(shopify_port))
         worker = child("worker", "worker")
         gateway = child("gateway", "gateway")
+        wait_for_port("127.0.0.1", shopify_port, timeout_s=30, process=shopify)
         wait_for_http(f"{public_url}/readyz", process=gateway, timeout_s=60)
+        _install_demo_shop(public_url, settings.shopify_api_secret.get_secret_value())
         child("simulator", "simulate", "--rate", str(rate), "--shop", DEMO_SHOP)
 
         _say(f"worker metrics: http://127.0.0.1:{settings.worker_metrics_port}/metrics")
         _say(f"gateway:        {public_url}  (metrics at {public_url}/metrics)")
         _say(f"logs:           {logs}/")
+        _say(f"Shopify simulator: http://127.0.0.1:{shopify_port}/shops/{DEMO_SHOP}")
         _say(f"merchant dashboard: {public_url}/admin?shop={DEMO_SHOP}")
         _say("dev mode is on: /api/* accepts ?shop= without a Shopify session token")
         _say(f"demo storefront, popups appear live: {public_url}/demo/{DEMO_SHOP}")
         _say("press Ctrl-C to stop everything")
 
         while not stop.wait(0.5):
-            for process in (worker, gateway):
+            for process in (shopify, worker, gateway):
                 if process.poll() is not None:
                     _say(f"{process.name} stopped unexpectedly; see {process.log_path}")
                     return 1
@@ -108,3 +121,24 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
             process.stop()
         if started:
             _say("stopped " + ", ".join(p.name for p in reversed(started)))
+
+
+def _install_demo_shop(public_url: str, secret: str) -> None:
+    """Install the app on the demo shop as a merchant would: /auth/install, approve on the
+    (simulated) Shopify page, back through /auth/callback."""
+    query = {"shop": DEMO_SHOP, "timestamp": str(int(time.time()))}
+    message = "&".join(f"{k}={v}" for k, v in sorted(query.items()))
+    query["hmac"] = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+    with httpx.Client(timeout=15) as client:
+        response = client.get(f"{public_url}/auth/install", params=query)
+        for step in ("approve", "callback"):
+            if response.status_code != 302:
+                raise ServiceError(
+                    f"installing {DEMO_SHOP} failed before {step}: "
+                    f"{response.status_code} {response.text[:200]}"
+                )
+            location = response.headers["location"]
+            response = client.get(location + "&auto=1" if step == "approve" else location)
+    if response.status_code != 302:
+        raise ServiceError(f"installing {DEMO_SHOP} failed: {response.status_code}")
+    _say(f"installed the app on {DEMO_SHOP} (OAuth through the Shopify simulator)")

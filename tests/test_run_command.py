@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from proofstream.services import free_port
@@ -74,18 +75,23 @@ async def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None
         assert "started the embedded Tansu broker" in text
         assert "started redis-server" in text
         assert f"merchant dashboard: http://127.0.0.1:{port}/admin?shop=" in text
+        assert "installed the app on demo-shop.myshopify.com" in text
 
         children = descendants(launcher.pid)
-        assert len(children) >= 5  # broker, redis, worker, gateway, simulator
+        assert len(children) >= 6  # broker, redis, Shopify, worker, gateway, simulator
 
         shop = demo.group(2)
         async with open_stream(f"http://127.0.0.1:{port}/v1/storefront/{shop}/stream") as stream:
             notification = (await stream.next(timeout=60)).json()
         assert "just bought" in notification["text"]
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            embed = await client.get("/api/embed-status", params={"shop": shop})
+        assert embed.status_code == 200, embed.text
+        assert embed.json()["enabled"] is False and "activateAppId=" in embed.json()["activate_url"]
     finally:
         launcher.send_signal(signal.SIGINT)
         rest, _ = await asyncio.to_thread(launcher.communicate, timeout=60)
         output.append(rest)
     assert launcher.returncode == 0, "".join(output)
-    assert "stopped simulator, gateway, worker, redis, kafka-broker" in "".join(output)
+    assert "stopped simulator, gateway, worker, shopify, redis, kafka-broker" in "".join(output)
     assert not [pid for pid in children if alive(pid)]
