@@ -7,7 +7,6 @@ import hmac
 import os
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -38,9 +37,11 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
     """Start every part, print where to look, and stop them all on Ctrl-C or a crash."""
     logs = workdir / "logs"
     started: list[ManagedProcess] = []
-    stop = threading.Event()
+    # A plain list, not a threading.Event: Event.set() from a signal handler can deadlock
+    # with the main thread inside Event.wait() (both take the same lock).
+    stopping: list[int] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, lambda received, _frame: stopping.append(received))
     try:
         env: dict[str, str] = {}
         if settings.kafka_bootstrap_servers:
@@ -107,7 +108,8 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
         _say(f"demo storefront, popups appear live: {public_url}/demo/{DEMO_SHOP}")
         _say("press Ctrl-C to stop everything")
 
-        while not stop.wait(0.5):
+        while not stopping:
+            time.sleep(0.5)
             for process in (shopify, worker, gateway):
                 if process.poll() is not None:
                     _say(f"{process.name} stopped unexpectedly; see {process.log_path}")
