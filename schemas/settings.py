@@ -97,16 +97,16 @@ PathPattern = Annotated[str, AfterValidator(_path_pattern)]
 Milliseconds = Annotated[int, Field(ge=0, le=600_000)]
 
 
-class ShopSettings(BaseModel):
-    """Everything a merchant can tune; defaults are what a new shop gets."""
+class WidgetConfig(BaseModel):
+    """What `GET /v1/storefront/{shop}/config` answers: only what the widget needs.
+
+    Also the public half of `ShopSettings`, which adds what only the worker reads.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    schema_version: Literal[1] = 1
     enabled: bool = True
     locale: Locale = "en"
-    templates: tuple[Template, ...] = Field(default=(), max_length=5)
-    privacy: Privacy = "first_name"
     position_desktop: Position = "bottom-left"
     position_mobile: MobilePosition = "bottom"
     background_color: Colour = "#ffffff"
@@ -123,6 +123,14 @@ class ShopSettings(BaseModel):
     max_per_session: int = Field(default=30, ge=1, le=1000)
     include_paths: tuple[PathPattern, ...] = Field(default=(), max_length=20)
     exclude_paths: tuple[PathPattern, ...] = Field(default=(), max_length=20)
+
+
+class ShopSettings(WidgetConfig):
+    """Everything a merchant can tune; defaults are what a new shop gets."""
+
+    schema_version: Literal[1] = 1
+    templates: tuple[Template, ...] = Field(default=(), max_length=5)
+    privacy: Privacy = "first_name"
     hide_older_than_hours: int | None = Field(default=48, ge=1, le=720)
     exclude_products: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = Field(
         default=(), max_length=100
@@ -139,31 +147,6 @@ class ShopSettings(BaseModel):
     def widget_config(self) -> WidgetConfig:
         """The public part the storefront widget needs."""
         return WidgetConfig.model_validate(self.model_dump(include=set(WidgetConfig.model_fields)))
-
-
-class WidgetConfig(BaseModel):
-    """What `GET /v1/storefront/{shop}/config` answers: only what the widget needs."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    enabled: bool = True
-    locale: Locale = "en"
-    position_desktop: Position = "bottom-left"
-    position_mobile: MobilePosition = "bottom"
-    background_color: str = "#ffffff"
-    text_color: str = "#1a1a1a"
-    accent_color: str = "#005fcc"
-    corner_radius: int = 8
-    font_family: str | None = None
-    show_image: bool = True
-    link_to_product: bool = True
-    first_delay_ms: int = 2000
-    gap_ms: int = 4000
-    display_ms: int = 6000
-    max_per_page: int = 10
-    max_per_session: int = 30
-    include_paths: tuple[str, ...] = ()
-    exclude_paths: tuple[str, ...] = ()
 
 
 class ShopSettingsChanged(Event):
