@@ -1,0 +1,221 @@
+"""Process-level measurement helpers for the fan-out and worker benches: RSS, open TCP
+connections of a process to a port, CPU of a set of processes, a private redis-server,
+waiting for a quiet machine, and Prometheus text scraping."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from bench._stack import all_processes_cpu, cpu_seconds, schedstat, system_cpu
+from proofstream.services import ManagedProcess, free_port, wait_for_port
+
+__all__ = [
+    "CpuSet",
+    "children",
+    "max_open_files",
+    "metric_value",
+    "private_redis",
+    "raise_nofile",
+    "tcp_connections",
+    "tcp_local_ports",
+    "vm_rss_kb",
+    "wait_for_quiet",
+]
+
+
+def raise_nofile(limit: int = 65536) -> int:
+    """Raise this process's RLIMIT_NOFILE to `limit`, or at least to its hard limit where
+    the hard limit cannot be raised (children inherit it); returns the soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:  # raising the hard limit needs CAP_SYS_RESOURCE
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, max(limit, hard)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def vm_rss_kb(pid: int) -> int | None:
+    """VmRSS of a process in KB, from /proc/<pid>/status."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return None
+
+
+def max_open_files(pid: int) -> int | None:
+    """The soft RLIMIT_NOFILE of a running process, from /proc/<pid>/limits."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+    return None
+
+
+def children(pid: int) -> list[int]:
+    """Direct children of a process (e.g. nginx's worker under its master)."""
+    out: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            text = (task / "children").read_text().split()
+            out.extend(int(x) for x in text)
+    return out
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes: set[str] = set()
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                link = os.readlink(fd)
+                if link.startswith("socket:["):
+                    inodes.add(link[8:-1])
+    return inodes
+
+
+def tcp_local_ports(pid: int, remote_port: int) -> list[int]:
+    """Local ports of the established TCP connections the process holds to `remote_port`
+    (from its fds and /proc/<pid>/net/tcp), e.g. its Redis connections."""
+    inodes = _socket_inodes(pid)
+    ports: list[int] = []
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
+            parts = line.split()
+            if parts[3] != "01":  # ESTABLISHED
+                continue
+            if int(parts[2].rsplit(":", 1)[1], 16) == remote_port and parts[9] in inodes:
+                ports.append(int(parts[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def tcp_connections(pid: int, remote_port: int) -> int:
+    """How many established TCP connections the process holds to `remote_port`."""
+    return len(tcp_local_ports(pid, remote_port))
+
+
+def metric_value(text: str, name: str) -> float | None:
+    """Sum of every sample of `name` (all label sets) in a Prometheus text exposition."""
+    total, found = 0.0, False
+    for line in text.splitlines():
+        if line.startswith(name) and line[len(name) : len(name) + 1] in (" ", "{"):
+            total += float(line.rsplit(" ", 1)[1])
+            found = True
+    return total if found else None
+
+
+def wait_for_quiet(max_load: float, max_wait_s: float) -> dict[str, Any]:
+    """Wait until the 1-minute load average is below `max_load` (up to `max_wait_s`)."""
+    started = time.monotonic()
+    while os.getloadavg()[0] >= max_load and time.monotonic() - started < max_wait_s:
+        time.sleep(5)
+    return {
+        "max_load": max_load,
+        "waited_s": round(time.monotonic() - started, 1),
+        "loadavg": list(os.getloadavg()),
+        "quiet": os.getloadavg()[0] < max_load,
+    }
+
+
+@contextlib.contextmanager
+def private_redis(logs: Path, *, maxclients: int = 60000) -> Iterator[tuple[ManagedProcess, str]]:
+    """A throw-away redis-server of our own on a free loopback port (no persistence), so
+    connection counts and subscriptions are ours alone and a peer that opens one Redis
+    connection per client cannot exhaust a shared Redis."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        sys.exit("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    process = ManagedProcess(
+        "redis",
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--maxclients",
+            str(maxclients),
+            "--dir",
+            os.fspath(logs),
+        ],
+        log_path=logs / "redis.log",
+    ).start()
+    try:
+        wait_for_port("127.0.0.1", port, timeout_s=10, process=process)
+        yield process, f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.stop()
+
+
+class CpuSet:
+    """CPU of named processes (and the machine) between start() and stop()."""
+
+    def __init__(self, pids: Mapping[str, int]) -> None:
+        self.pids = dict(pids)
+        self.before: dict[str, float | None] = {}
+        self.sched: dict[str, tuple[float, float] | None] = {}
+        self.sys0 = (0.0, 0.0)
+        self.wall = 0.0
+        self.self0 = 0.0
+        self.all0: dict[int, tuple[str, float]] = {}
+
+    def start(self) -> CpuSet:
+        self.before = {n: cpu_seconds(p) for n, p in self.pids.items()}
+        self.sched = {n: schedstat(p) for n, p in self.pids.items()}
+        self.sys0 = system_cpu()
+        self.all0 = all_processes_cpu()
+        self.self0 = time.process_time()
+        self.wall = time.monotonic()
+        return self
+
+    def stop(self) -> dict[str, Any]:
+        wall = time.monotonic() - self.wall
+        out: dict[str, Any] = {"wall_s": round(wall, 3)}
+        for name, pid in self.pids.items():
+            b, a = self.before.get(name), cpu_seconds(pid)
+            if b is None or a is None:
+                continue
+            entry: dict[str, Any] = {"cpu_s": round(a - b, 2)}
+            entry["cpu_pct_of_one_core"] = round(100 * (a - b) / wall, 1) if wall else 0.0
+            s0, s1 = self.sched.get(name), schedstat(pid)
+            if s0 and s1 and wall:
+                entry["main_thread_on_cpu_pct"] = round(100 * (s1[0] - s0[0]) / wall, 1)
+                entry["main_thread_runq_wait_pct"] = round(100 * (s1[1] - s0[1]) / wall, 1)
+            out[name] = entry
+        used = time.process_time() - self.self0
+        out["coordinator"] = {
+            "cpu_s": round(used, 2),
+            "cpu_pct_of_one_core": round(100 * used / wall, 1) if wall else 0.0,
+        }
+        b0, t0 = self.sys0
+        b1, t1 = system_cpu()
+        if t1 > t0:
+            out["machine_busy_pct_all_cores"] = round(100 * (b1 - b0) / (t1 - t0), 1)
+        # Anything else that used 5 % of a core or more (other people's tests).
+        ours = {*self.pids.values(), os.getpid()}
+        others: list[dict[str, Any]] = []
+        for pid, (cmd, after_s) in all_processes_cpu().items():
+            used = after_s - self.all0.get(pid, (cmd, 0.0))[1]
+            if pid not in ours and wall and used >= 0.05 * wall:
+                others.append(
+                    {
+                        "pid": pid,
+                        "cmd": cmd[:80],
+                        "cpu_pct_of_one_core": round(100 * used / wall, 1),
+                    }
+                )
+        others.sort(key=lambda o: -float(o["cpu_pct_of_one_core"]))
+        out["other_processes"] = others[:5]
+        return out

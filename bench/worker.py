@@ -1,0 +1,394 @@
+"""Worker throughput: ONE `proofstream worker` process drains a backlog of raw webhooks
+(normalize -> render -> publish, three Kafka hops) into Redis.
+
+The broker (Tansu, fresh) and a private redis-server are started first, topics created
+with `streams.admin.ensure_topics`, then `--orders` distinct `orders/create` webhooks
+(`simulator.orders.OrderFactory`, ~5 KB, wrapped with `WebhookEnvelope.encode` as the
+gateway does) are produced straight to `proofstream.webhooks.raw`, keyed by shop, over
+`--shops` shops. Only then does the worker start. It runs with
+`PROOFSTREAM_STREAM_MAXLEN=100000` so that every notification stays in its shop's stream.
+
+Timing: from the worker's process start, and from its first publish (the first Redis
+stream id: Redis server time), to the last publish (the largest last stream id over the
+shops). Completion is polled on the worker's own counter
+`proofstream_agent_events_total{stage="publish",outcome="ok"}`, then checked with XLEN.
+
+    .venv/bin/python -m bench.worker [--orders 20000] [--shops 50]
+
+Prints one JSON object, then a one-line summary as the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import json
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis.asyncio as aioredis
+from aiokafka import AIOKafkaProducer
+
+from bench._procs import CpuSet, private_redis, wait_for_quiet
+from bench._stack import _env, cpu_seconds, env_overrides, machine, schedstat
+from proofstream.services import ManagedProcess, free_port, start_broker
+from schemas import WebhookEnvelope
+from simulator.orders import OrderFactory
+from streams.admin import ensure_topics
+from streams.redis import stream_key
+from streams.topics import NAMES, RAW_WEBHOOKS
+
+TARGET_ORDERS_PER_S = 3000.0
+STREAM_MAXLEN = 100_000
+now = time.monotonic
+
+
+def log(text: str) -> None:
+    print(f"worker-bench: {text}", file=sys.stderr, flush=True)
+
+
+# -- backlog ----------------------------------------------------------------------------------
+
+
+def _envelopes(job: tuple[list[str], int]) -> tuple[list[tuple[str, bytes]], int]:
+    shops, count = job
+    factories = [OrderFactory(shop=shop) for shop in shops]  # unseeded: fresh order ids
+    out, body_bytes = [], 0
+    received = datetime.now(UTC)
+    for i in range(count):
+        factory = factories[i % len(factories)]
+        body = factory.body(factory.order())
+        body_bytes += len(body)
+        envelope = WebhookEnvelope.encode(
+            webhook_id=str(uuid.uuid4()),
+            event_id=str(uuid.uuid4()),
+            topic="orders/create",
+            shop=factory.shop,
+            api_version="2026-10",
+            triggered_at=received,
+            received_at=received,
+            raw_payload=body,
+        )
+        out.append((factory.shop, envelope))
+    return out, body_bytes
+
+
+def generate(
+    count: int, shops: list[str], processes: int = 2
+) -> tuple[list[tuple[str, bytes]], int]:
+    """`count` envelopes over `shops` (each process its own shops); returns them and the
+    mean body size. Call before any event loop runs (it forks)."""
+    per = [count // processes + (1 if i < count % processes else 0) for i in range(processes)]
+    jobs = [(shops[i::processes], n) for i, n in enumerate(per)]
+    with concurrent.futures.ProcessPoolExecutor(processes) as pool:
+        results = list(pool.map(_envelopes, jobs))
+    envelopes = [e for chunk, _ in results for e in chunk]
+    return envelopes, round(sum(b for _, b in results) / max(1, count))
+
+
+async def preload(
+    bootstrap: str, partitions: int, envelopes: list[tuple[str, bytes]]
+) -> dict[str, Any]:
+    started = now()
+    await ensure_topics(bootstrap=bootstrap, names=NAMES, partitions=partitions)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=False,
+        linger_ms=5,
+        max_batch_size=1024 * 1024,
+        max_request_size=4 * 1024 * 1024,
+    )
+    await producer.start()
+    acked = 0
+    try:
+        for i in range(0, len(envelopes), 2000):
+            futures = [
+                await producer.send(RAW_WEBHOOKS, key=shop.encode(), value=value)
+                for shop, value in envelopes[i : i + 2000]
+            ]
+            acked += sum(1 for _ in await asyncio.gather(*futures))
+    finally:
+        await producer.stop()
+    return {
+        "produced": len(envelopes),
+        "acked_by_broker": acked,
+        "mean_envelope_bytes": round(sum(len(v) for _, v in envelopes) / max(1, len(envelopes))),
+        "preload_s": round(now() - started, 2),
+    }
+
+
+# -- measurement ------------------------------------------------------------------------------
+
+
+def counter(text: str, name: str, *labels: str) -> float:
+    """Sum of the samples of `name` whose label set has every one of `labels` (any order)."""
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{"):
+            head = line.rsplit(" ", 1)[0]
+            if all(label in head for label in labels):
+                total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def worker_counts(http: httpx.Client, url: str) -> dict[str, float]:
+    try:
+        text = http.get(url, timeout=2).text
+    except httpx.HTTPError:
+        return {}
+    name = "proofstream_agent_events_total"
+    return {
+        "normalize_ok": counter(text, name, 'stage="normalize"', 'outcome="ok"'),
+        "dead_letter": counter(text, name, 'outcome="dead_letter"'),
+        "render_ok": counter(text, name, 'stage="render"', 'outcome="ok"'),
+        "render_skipped": counter(text, name, 'stage="render"', 'outcome="skipped"'),
+        "publish_ok": counter(text, name, 'stage="publish"', 'outcome="ok"'),
+        "publish_duplicate": counter(text, name, 'stage="publish"', 'outcome="duplicate"'),
+    }
+
+
+def _ms(stream_id: Any) -> int:
+    """The milliseconds part of a Redis stream id (`b"1700000000000-3"`)."""
+    text = stream_id.decode() if isinstance(stream_id, bytes) else str(stream_id)
+    return int(text.split("-", 1)[0])
+
+
+async def redis_truth(redis_url: str, shops: list[str]) -> dict[str, Any]:
+    """XLEN over the shops, and the first and last stream ids (Redis server ms)."""
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        total, firsts, lasts = 0, [], []
+        for shop in shops:
+            key = stream_key(shop)
+            total += await client.xlen(key)
+            first = await client.xrange(key, count=1)
+            last = await client.xrevrange(key, count=1)
+            if first:
+                firsts.append(_ms(first[0][0]))
+            if last:
+                lasts.append(_ms(last[0][0]))
+    finally:
+        await client.aclose()
+    return {
+        "xlen_total": total,
+        "first_publish_ms": min(firsts) if firsts else None,
+        "last_publish_ms": max(lasts) if lasts else None,
+    }
+
+
+def log_times(log_path: Path) -> dict[str, float]:
+    """Wall-clock times (epoch s) of the worker's first "(Re-)joining group", "Joined group"
+    and "[^Worker]: Ready" log lines (Faust's and aiokafka's wording; local time, ms)."""
+    marks = {"joining": "(Re-)joining group", "joined": "Joined group", "ready": "[^Worker]: Ready"}
+    out: dict[str, float] = {}
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        for name, text in marks.items():
+            if name not in out and text in line and line.startswith("["):
+                try:
+                    stamp = datetime.strptime(line[1:24], "%Y-%m-%d %H:%M:%S,%f")
+                except ValueError:
+                    continue
+                out[name] = stamp.timestamp()  # naive = local time, as Faust logs it
+    return out
+
+
+def measure(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    logs: Path,
+    pids: dict[str, int],
+    deadline: float,
+) -> dict[str, Any]:
+    metrics_url = f"http://127.0.0.1:{env['PROOFSTREAM_WORKER_METRICS_PORT']}/metrics"
+    worker = ManagedProcess(
+        "worker",
+        [sys.executable, "-m", "proofstream", "worker"],
+        log_path=logs / "worker.log",
+        env=env,
+    )
+    started_wall = time.time()
+    started = now()
+    worker.start()
+    assert worker.pid is not None
+    http = httpx.Client()
+    try:
+        all_pids = {"worker": worker.pid, **pids}
+        whole = CpuSet(all_pids).start()
+        steady: CpuSet | None = None
+        first_seen: float | None = None
+        worker_cpu_at_first: float | None = None
+        counts: dict[str, float] = {}
+        samples: list[tuple[float, float]] = []
+        while now() < deadline:
+            if worker.poll() is not None:
+                raise RuntimeError(f"worker exited; see {logs / 'worker.log'}")
+            counts = worker_counts(http, metrics_url) or counts
+            done = counts.get("publish_ok", 0.0)
+            samples.append((round(now() - started, 2), done))
+            if done > 0 and first_seen is None:
+                first_seen = now()
+                worker_cpu_at_first = cpu_seconds(worker.pid)
+                steady = CpuSet(all_pids).start()
+            if done >= args.orders:
+                break
+            time.sleep(0.25)
+        finished = now()
+        steady_usage = steady.stop() if steady else {}
+        whole_usage = whole.stop()
+        worker_cpu_total = cpu_seconds(worker.pid)
+        sched = schedstat(worker.pid)
+    finally:
+        http.close()
+        worker.stop()
+    truth = asyncio.run(redis_truth(args.redis_url, args.shop_names))
+    published = int(counts.get("publish_ok", 0))
+    first_ms, last_ms = truth["first_publish_ms"], truth["last_publish_ms"]
+    out: dict[str, Any] = {
+        "completed": published >= args.orders,
+        "counters": counts,
+        "redis": truth,
+        "poll_detected_s": {
+            "first_publish_after_start": round(first_seen - started, 2) if first_seen else None,
+            "all_published_after_start": round(finished - started, 2),
+        },
+        "progress_samples": samples[:: max(1, len(samples) // 40)],
+        "worker_log_after_start_s": {
+            name: round(at - started_wall, 2) for name, at in log_times(logs / "worker.log").items()
+        },
+        "cpu_whole_run": whole_usage,
+        "cpu_first_to_last_publish": steady_usage,
+        "worker_cpu_s_total": worker_cpu_total,
+        "worker_cpu_s_before_first_publish": worker_cpu_at_first,
+        "worker_main_thread_schedstat_s": sched,
+    }
+    if first_ms is not None and last_ms is not None:
+        from_start_s = last_ms / 1000 - started_wall
+        steady_s = (last_ms - first_ms) / 1000
+        out["startup_to_first_publish_s"] = round(first_ms / 1000 - started_wall, 2)
+        joined = log_times(logs / "worker.log").get("joined")
+        if joined is not None:
+            join_s = last_ms / 1000 - joined
+            out["from_group_join"] = {
+                "seconds": round(join_s, 2),
+                "orders_per_s": round(truth["xlen_total"] / join_s, 1) if join_s > 0 else None,
+            }
+        out["from_process_start"] = {
+            "seconds": round(from_start_s, 2),
+            "orders_per_s": round(truth["xlen_total"] / from_start_s, 1),
+        }
+        out["from_first_publish"] = {
+            "seconds": round(steady_s, 2),
+            "orders_per_s": round((truth["xlen_total"] - 1) / steady_s, 1) if steady_s else None,
+        }
+        worker_steady = steady_usage.get("worker", {})
+        if worker_steady:
+            out["worker_cpu_ms_per_order_steady"] = round(
+                1000 * worker_steady["cpu_s"] / max(1, truth["xlen_total"]), 3
+            )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=20_000, help="preloaded webhooks")
+    parser.add_argument("--shops", type=int, default=50)
+    parser.add_argument("--partitions", type=int, default=4, help="PROOFSTREAM_TOPIC_PARTITIONS")
+    parser.add_argument("--log-level", default="info", help="the worker's PROOFSTREAM_LOG_LEVEL")
+    parser.add_argument("--budget", type=float, default=170.0, help="whole run, s")
+    parser.add_argument("--wait-load", type=float, default=0.0, help="wait for loadavg below")
+    parser.add_argument("--keep-logs", action="store_true")
+    args = parser.parse_args()
+
+    quiet = wait_for_quiet(args.wait_load, 300) if args.wait_load else None
+    t0 = now()
+    deadline = t0 + args.budget - 10
+    info = machine()
+    args.shop_names = [f"bench-{uuid.uuid4().hex[:8]}.myshopify.com" for _ in range(args.shops)]
+    envelopes, mean_body = generate(args.orders, args.shop_names)
+    generate_s = now() - t0
+    logs = Path(tempfile.mkdtemp(prefix="proofstream-worker-bench-"))
+    broker: ManagedProcess | None = None
+    ok = False
+    try:
+        with private_redis(logs) as (redis_proc, redis_url):
+            args.redis_url = redis_url
+            broker, bootstrap = start_broker(log_path=logs / "broker.log")
+            env = _env(
+                bootstrap=bootstrap,
+                redis_url=redis_url,
+                port=free_port(),
+                log_level=args.log_level,
+                logs=logs,
+            )
+            env["PROOFSTREAM_STREAM_MAXLEN"] = str(STREAM_MAXLEN)
+            env["PROOFSTREAM_TOPIC_PARTITIONS"] = str(args.partitions)
+            log(f"preloading {len(envelopes)} webhooks")
+            loaded = asyncio.run(preload(bootstrap, args.partitions, envelopes))
+            del envelopes
+            log("starting the worker")
+            assert broker.pid is not None and redis_proc.pid is not None
+            result = measure(
+                args, env, logs, {"broker": broker.pid, "redis": redis_proc.pid}, deadline
+            )
+        ok = True
+    finally:
+        if broker is not None:
+            broker.stop()
+        if ok and not args.keep_logs:
+            shutil.rmtree(logs, ignore_errors=True)
+        else:
+            log(f"logs in {logs}")
+    steady = result.get("from_first_publish", {}).get("orders_per_s")
+    report = {
+        "bench": "worker",
+        "machine": info,
+        "config": {
+            "env_overrides": env_overrides(),
+            "orders": args.orders,
+            "shops": args.shops,
+            "partitions": args.partitions,
+            "worker_log_level": args.log_level,
+            "worker_processes": 1,
+            "stream_maxlen": STREAM_MAXLEN,
+            "redis": "private redis-server started by the bench",
+        },
+        "load_wait": quiet,
+        "backlog": {"generate_s": round(generate_s, 2), "mean_body_bytes": mean_body, **loaded},
+        **result,
+        "targets": {
+            "orders_per_s_per_worker": TARGET_ORDERS_PER_S,
+            "met": bool(steady and steady >= TARGET_ORDERS_PER_S),
+        },
+        "wall_s": round(now() - t0, 1),
+    }
+    print(json.dumps(report, indent=2))
+    cpu = result.get("cpu_first_to_last_publish", {}).get("worker", {})
+    start = result.get("from_process_start", {})
+    print(
+        f"worker: {result['redis']['xlen_total']}/{args.orders} notifications in Redis; "
+        f"{steady} orders/s from first to last publish "
+        f"({result.get('from_first_publish', {}).get('seconds')} s), "
+        f"{start.get('orders_per_s')} orders/s from process start ({start.get('seconds')} s, "
+        f"first publish after {result.get('startup_to_first_publish_s')} s); worker CPU "
+        f"{cpu.get('cpu_pct_of_one_core')}% of a core, "
+        f"{result.get('worker_cpu_ms_per_order_steady')} ms/order "
+        f"[target >= {TARGET_ORDERS_PER_S:.0f}/s: "
+        f"{'met' if report['targets']['met'] else 'NOT met'}]"
+    )
+
+
+if __name__ == "__main__":
+    main()
