@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import httpx
 import structlog
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -54,6 +55,15 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "internal error"}, status_code=500)
 
 
+async def _redis_error(request: Request, exc: Exception) -> Response:
+    log.warning("redis_unavailable", reason=str(exc))
+    return JSONResponse(
+        {"error": "temporarily unavailable, retry shortly"},
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _shopify_error(request: Request, exc: Exception) -> Response:
     statuses: dict[type[Exception], int] = {
         NotInstalled: 409,
@@ -82,12 +92,23 @@ def create_app(settings: Settings) -> Starlette:
         cipher = _cipher(settings)
         await migrate(settings.database_url)
         engine = create_engine(settings.database_url)
-        redis = Redis.from_url(settings.redis_url)
+        # Bounded and blocking: a burst of requests waits for a connection instead of
+        # failing with "Too many connections" (redis-py's default pool raises at 100).
+        redis = Redis.from_pool(
+            BlockingConnectionPool.from_url(
+                settings.redis_url, max_connections=settings.redis_max_connections, timeout=5
+            )
+        )
         http = httpx.AsyncClient(timeout=10)
         producer = EnvelopeProducer(
             bootstrap=settings.brokers, partitions=settings.topic_partitions
         )
-        fanout = Fanout(redis, queue_size=settings.sse_client_queue)
+        fanout = Fanout(
+            redis,
+            backlog=settings.sse_client_queue,
+            send_timeout=settings.sse_send_timeout_s,
+            ping=settings.sse_ping_s,
+        )
         await producer.start()
         await fanout.start()
         secret = settings.shopify_api_secret.get_secret_value()
@@ -173,6 +194,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             GatewayError: _gateway_error,
             ShopifyError: _shopify_error,
+            RedisError: _redis_error,
             HTTPException: _http_error,
             Exception: _unexpected,
         },

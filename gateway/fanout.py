@@ -1,42 +1,34 @@
 """One Redis pub/sub connection per gateway process, fanned out to every SSE client.
 
-A shop's channel is subscribed when its first client arrives and unsubscribed when
-its last one leaves. Each message is framed once and the same bytes are queued to
-every client; a client whose bounded queue is full is told to go (it reconnects
-with Last-Event-ID and replays), so one slow reader never holds up the others.
+A shop's channel is subscribed when its first client arrives and unsubscribed when its
+last one leaves. Each message is framed once, as one ASGI message, and written to every
+client of the shop in one pass (`gateway/sse.py` says why that pass is cheap). One timer
+pings every client, so idle connections survive proxies and dead ones are found.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
 
 import structlog
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
+from starlette.types import Send
 
-from gateway.metrics import SSE_CLIENTS, SSE_DELIVERED, SSE_DROPPED
+from gateway.metrics import SSE_CLIENTS, SSE_DELIVERED
+from gateway.sse import Frame, SSEClient, parse_stream_id
 from streams.redis import CONTROL_UNINSTALLED, channel, shop_of_channel
 
-__all__ = ["Fanout", "Frame", "StreamId", "Subscriber", "notification_frame", "parse_stream_id"]
+__all__ = ["GOODBYE", "Fanout", "notification_frame"]
 
 log = structlog.get_logger("proofstream.gateway.fanout")
 
-StreamId = tuple[int, int]
-
-
-def parse_stream_id(value: str | bytes | None) -> StreamId | None:
-    """`"1700000000000-3"` → `(1700000000000, 3)`; None for anything else."""
-    if value is None:
-        return None
-    text = value.decode() if isinstance(value, bytes) else value
-    ms, sep, seq = text.strip().partition("-")
-    if not (sep and ms.isdigit() and seq.isdigit()):
-        return None
-    return int(ms), int(seq)
+# The last frame a shop's clients get when it uninstalls the app; the widget then stops.
+GOODBYE = b'event: goodbye\ndata: {"reason":"uninstalled"}\n\n'
+PING = Frame.of(b": ping\n\n")
 
 
 def notification_frame(stream_id: bytes, payload: bytes) -> bytes:
@@ -44,40 +36,17 @@ def notification_frame(stream_id: bytes, payload: bytes) -> bytes:
     return b"id: " + stream_id + b"\nevent: notification\ndata: " + payload + b"\n\n"
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """One pre-encoded SSE frame, shared by all clients of a shop."""
-
-    stream_id: StreamId
-    data: bytes
-
-
-# The last frame a shop's clients get when it uninstalls the app; the widget then stops.
-GOODBYE = Frame((2**63, 0), b'event: goodbye\ndata: {"reason":"uninstalled"}\n\n')
-
-
-@dataclass(eq=False)
-class Subscriber:
-    """One SSE client's bounded queue; `None` in the queue means "fell behind, go"."""
-
-    shop: str
-    queue: asyncio.Queue[Frame | None]
-    dropped: bool = field(default=False)
-
-    async def __aiter__(self) -> AsyncIterator[Frame]:
-        while (frame := await self.queue.get()) is not None:
-            yield frame
-
-
 class Fanout:
     """Shared subscription manager; start it in the lifespan, stop it on shutdown."""
 
-    def __init__(self, redis: Redis, *, queue_size: int) -> None:
+    def __init__(self, redis: Redis, *, backlog: int, send_timeout: float, ping: float) -> None:
         self._pubsub: PubSub = redis.pubsub(ignore_subscribe_messages=True)
-        self._queue_size = queue_size
-        self._shops: dict[str, set[Subscriber]] = {}
+        self._backlog = backlog
+        self._send_timeout = send_timeout
+        self._ping = ping
+        self._shops: dict[str, set[SSEClient]] = {}
         self._active = asyncio.Event()
-        self._reader: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     @property
     def channels(self) -> int:
@@ -85,37 +54,48 @@ class Fanout:
         return len(self._shops)
 
     async def start(self) -> None:
-        self._reader = asyncio.create_task(self._read(), name="fanout-reader")
+        self._tasks = [
+            asyncio.create_task(self._read(), name="fanout-reader"),
+            asyncio.create_task(self._pinger(), name="fanout-pinger"),
+        ]
 
     async def stop(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
-        for subscribers in self._shops.values():
-            for subscriber in subscribers:
-                _close(subscriber)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for clients in self._shops.values():
+            for client in clients:
+                client.end()  # the browser reconnects, to this process's successor
         await self._pubsub.aclose()  # type: ignore[no-untyped-call]
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, shop: str) -> AsyncIterator[Subscriber]:
-        """Receive the shop's live frames for the duration of the block."""
-        subscriber = Subscriber(shop=shop, queue=asyncio.Queue(self._queue_size + 2))
-        subscribers = self._shops.get(shop)
-        first = subscribers is None
-        if subscribers is None:
-            subscribers = self._shops[shop] = set()
-        subscribers.add(subscriber)
+    async def subscribe(
+        self, shop: str, send: Send, *, on_stall: Callable[[], object]
+    ) -> AsyncIterator[SSEClient]:
+        """Register a client for the duration of the block.
+
+        The client starts held: live frames queue until `client.release()`, so the caller
+        can replay stored frames first without a gap or a repeat.
+        """
+        client = SSEClient(
+            send, backlog=self._backlog, send_timeout=self._send_timeout, on_stall=on_stall
+        )
+        clients = self._shops.get(shop)
+        first = clients is None
+        if clients is None:
+            clients = self._shops[shop] = set()
+        clients.add(client)
         SSE_CLIENTS.inc()
         try:
             if first:
                 await self._pubsub.subscribe(channel(shop))
                 self._active.set()
-            yield subscriber
+            yield client
         finally:
+            client.cancel()
             SSE_CLIENTS.dec()
-            subscribers.discard(subscriber)
-            if not subscribers and self._shops.get(shop) is subscribers:
+            clients.discard(client)
+            if not clients and self._shops.get(shop) is clients:
                 del self._shops[shop]
                 if not self._shops:
                     self._active.clear()
@@ -135,32 +115,25 @@ class Fanout:
                 self._dispatch(message["channel"], message["data"])
 
     def _dispatch(self, raw_channel: bytes, data: bytes) -> None:
-        shop = shop_of_channel(raw_channel.decode())
-        subscribers = self._shops.get(shop)
+        clients = self._shops.get(shop_of_channel(raw_channel.decode()))
+        if not clients:
+            return
         if data == CONTROL_UNINSTALLED:
-            for subscriber in subscribers or ():
-                _close(subscriber, final=GOODBYE)
+            for client in clients:
+                client.end(GOODBYE)
             return
         raw_id, _, payload = data.partition(b" ")
         stream_id = parse_stream_id(raw_id)
-        if not subscribers or stream_id is None:
+        if stream_id is None:
             return
-        frame = Frame(stream_id, notification_frame(raw_id, payload))
-        for subscriber in subscribers:
-            if subscriber.dropped:
-                continue
-            if subscriber.queue.qsize() >= self._queue_size:
-                _close(subscriber)
-                SSE_DROPPED.inc()
-                continue
-            subscriber.queue.put_nowait(frame)
-        SSE_DELIVERED.inc(len(subscribers))
+        frame = Frame.of(notification_frame(raw_id, payload), stream_id)
+        for client in clients:
+            client.write(frame)
+        SSE_DELIVERED.inc(len(clients))
 
-
-def _close(subscriber: Subscriber, *, final: Frame | None = None) -> None:
-    # The queue has two slots beyond queue_size, kept free for a final frame and the sentinel.
-    if not subscriber.dropped:
-        subscriber.dropped = True
-        if final is not None:
-            subscriber.queue.put_nowait(final)
-        subscriber.queue.put_nowait(None)
+    async def _pinger(self) -> None:
+        while True:
+            await asyncio.sleep(self._ping)
+            for clients in self._shops.values():
+                for client in clients:
+                    client.write(PING)

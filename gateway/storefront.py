@@ -3,25 +3,29 @@ and a demo storefront page."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
 from dataclasses import dataclass
 from importlib import resources
 
 import orjson
+import structlog
 from redis.asyncio import Redis
-from sse_starlette import EventSourceResponse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from gateway.errors import Gone, NotFound
-from gateway.fanout import Fanout, StreamId, notification_frame, parse_stream_id
+from gateway.fanout import Fanout, notification_frame
 from gateway.pages import fill, template
+from gateway.sse import HEADERS, StreamId, body, parse_stream_id
 from proofstream.settings import Settings
 from schemas import WidgetConfig, is_shop_domain
 from streams.redis import config_key, stream_key, uninstalled_key, widget_key_key
 
 __all__ = ["Storefront", "routes"]
+
+log = structlog.get_logger("proofstream.gateway.storefront")
 
 DEFAULT_CONFIG = orjson.dumps(WidgetConfig().model_dump(mode="json"))
 DISABLED_CONFIG = orjson.dumps(WidgetConfig(enabled=False).model_dump(mode="json"))
@@ -65,18 +69,42 @@ class Storefront:
                 frames.append((stream_id, notification_frame(raw_id, payload)))
         return frames
 
-    async def frames(self, shop: str, last_event_id: str | None) -> AsyncIterator[bytes]:
-        """Replay what the client missed, then live frames, without gaps or repeats."""
-        async with self.fanout.subscribe(shop) as subscriber:
-            yield READY_FRAME
-            last = parse_stream_id(last_event_id) or (0, 0)
-            if last_event_id is not None and last > (0, 0):
-                for stream_id, frame in await self.replay(shop, last):
-                    last = stream_id
-                    yield frame
-            async for live in subscriber:
-                if live.stream_id > last:
-                    yield live.data
+    async def serve(
+        self, shop: str, last_event_id: str | None, receive: Receive, send: Send
+    ) -> None:
+        """Replay what the client missed, then write live frames until it goes away."""
+        task = asyncio.current_task()
+        assert task is not None
+        stalled = False
+
+        def on_stall() -> None:
+            nonlocal stalled
+            stalled = True
+            task.cancel()
+
+        try:
+            async with self.fanout.subscribe(shop, send, on_stall=on_stall) as client:
+                # Live frames are held from here, so the replay below misses nothing.
+                async with asyncio.timeout(self.settings.sse_send_timeout_s):
+                    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+                    await send(body(READY_FRAME))
+                last = parse_stream_id(last_event_id) or (0, 0)
+                if last > (0, 0):
+                    for stream_id, frame in await self.replay(shop, last):
+                        async with asyncio.timeout(self.settings.sse_send_timeout_s):
+                            await send(body(frame))
+                        last = stream_id
+                client.release(after=last)
+                while (await receive())["type"] != "http.disconnect":
+                    pass  # a GET has no body; this returns once the client leaves or we end
+        except asyncio.CancelledError:
+            if not stalled:
+                raise
+            # Cancelled by on_stall: the client stopped reading. Returning with the response
+            # unfinished makes uvicorn close the socket (it logs that as an error line).
+            task.uncancel()
+        except TimeoutError:
+            log.info("sse_client_stalled", shop=shop, during="replay")
 
 
 def _shop(request: Request) -> str:
@@ -103,18 +131,18 @@ def _check_key(request: Request, stored: bytes | str | None) -> None:
         raise NotFound("unknown widget key for this shop")
 
 
-async def stream(request: Request) -> Response:
-    storefront = _storefront(request)
-    shop = _shop(request)
-    uninstalled, key = await storefront.redis.mget(uninstalled_key(shop), widget_key_key(shop))
-    if uninstalled:
-        raise Gone("this shop no longer uses proofstream")
-    _check_key(request, key)
-    return EventSourceResponse(
-        storefront.frames(shop, request.headers.get("last-event-id")),
-        ping=storefront.settings.sse_ping_s,
-        send_timeout=storefront.settings.sse_send_timeout_s,
-    )
+class StreamEndpoint:
+    """GET /v1/storefront/{shop}/stream: a raw ASGI endpoint, as it writes its own frames."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        storefront = _storefront(request)
+        shop = _shop(request)
+        uninstalled, key = await storefront.redis.mget(uninstalled_key(shop), widget_key_key(shop))
+        if uninstalled:
+            raise Gone("this shop no longer uses proofstream")
+        _check_key(request, key)
+        await storefront.serve(shop, request.headers.get("last-event-id"), receive, send)
 
 
 async def config(request: Request) -> Response:
@@ -149,7 +177,7 @@ async def demo(request: Request) -> Response:
 
 
 routes = [
-    Route("/v1/storefront/{shop}/stream", stream),
+    Route("/v1/storefront/{shop}/stream", StreamEndpoint()),
     Route("/v1/storefront/{shop}/config", config),
     Route("/widget.js", widget_js),
     Route("/demo/{shop}", demo),

@@ -82,6 +82,7 @@ def stack_env(*, bootstrap: str, redis_url: str, port: int, database_url: str) -
         "PROOFSTREAM_WORKER_ID": f"proofstream-test-{uuid.uuid4().hex[:8]}",
         "PROOFSTREAM_WEBHOOK_MAX_BYTES": "65536",
         "PROOFSTREAM_DEV_MODE": "true",
+        "PROOFSTREAM_SSE_SEND_TIMEOUT_S": "2",
         "DATABASE_URL": database_url,
     }
 

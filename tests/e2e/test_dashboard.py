@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -22,7 +22,7 @@ from playwright.async_api import (
 
 from schemas import ShopSettings, WidgetConfig
 from simulator.orders import OrderFactory
-from tests.conftest import ROOT, Stack
+from tests.conftest import Stack
 from tests.fixtures import order_body, post_webhook
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -94,7 +94,11 @@ async def post_order(stack: Stack, shop: str, *, seed: int, title: str) -> None:
 
 
 async def test_edit_preview_save_and_the_storefront_follows(
-    stack: Stack, context: BrowserContext, browser: Browser, shop: str
+    stack: Stack,
+    context: BrowserContext,
+    browser: Browser,
+    shop: str,
+    screenshot_path: Callable[[str], str],
 ) -> None:
     page = await open_dashboard(context, stack, shop)
     template = page.locator('input[name="templates"]').first
@@ -151,7 +155,7 @@ async def test_edit_preview_save_and_the_storefront_follows(
     recent = page.locator("#recent")
     await expect(recent).to_contain_text(f"Emma from Toronto grabbed {SAMPLE}", timeout=15_000)
     await expect(recent).to_contain_text("grabbed Blue Hoodie")
-    await page.screenshot(path=str(ROOT / "docs" / "dashboard.png"), full_page=True)
+    await page.screenshot(path=screenshot_path("dashboard.png"), full_page=True)
 
 
 async def test_settings_of_one_shop_leave_another_alone(

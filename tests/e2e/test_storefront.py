@@ -1,6 +1,6 @@
 """The demo storefront in Debian's Chromium (Playwright): a signed order pops up live."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -8,7 +8,7 @@ from playwright.async_api import Browser, Page, expect
 
 from simulator.orders import OrderFactory
 from simulator.webhooks import headers as shopify_headers
-from tests.conftest import ROOT, Stack
+from tests.conftest import Stack
 from tests.fixtures import order_body, post_webhook
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -30,7 +30,9 @@ async def open_demo(page: Page, stack: Stack, shop: str) -> None:
     )
 
 
-async def test_signed_order_pops_up_within_10_s(stack: Stack, page: Page, shop: str) -> None:
+async def test_signed_order_pops_up_within_10_s(
+    stack: Stack, page: Page, shop: str, screenshot_path: Callable[[str], str]
+) -> None:
     await open_demo(page, stack, shop)
     async with httpx.AsyncClient(timeout=10) as client:
         body = order_body(OrderFactory(seed=11, shop=shop), title="Blue Hoodie", first_name="Emma")
@@ -43,7 +45,7 @@ async def test_signed_order_pops_up_within_10_s(stack: Stack, page: Page, shop: 
     await expect(text).to_contain_text("Emma")
     await expect(text).to_contain_text("Blue Hoodie")
     await expect(popup).to_have_attribute("role", "status")
-    await page.screenshot(path=str(ROOT / "docs" / "demo.png"))
+    await page.screenshot(path=screenshot_path("demo.png"))
     await popup.locator(".ps-close").click()
     await expect(page.locator("#proofstream-root .ps-popup")).to_have_count(0)
 

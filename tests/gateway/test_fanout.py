@@ -1,15 +1,24 @@
-"""One Redis subscription per process, freed when the last client leaves (real Redis)."""
+"""One Redis subscription per process, written through to every client, freed when the
+last client leaves; slow and stalled clients are dropped without holding up the others
+(real Redis; the unit tests give the clients an in-memory ASGI `send`)."""
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from redis.asyncio import Redis
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Message
 
-from gateway.fanout import Fanout, parse_stream_id
-from streams.redis import channel
+from gateway.app import create_app
+from gateway.fanout import GOODBYE, PING, Fanout
+from gateway.sse import parse_stream_id
+from proofstream.settings import Settings
+from streams.redis import CONTROL_UNINSTALLED, channel
 from tests.conftest import Stack
 from tests.fixtures import open_stream
 
@@ -23,49 +32,180 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
+@pytest.fixture
+async def fanout(redis: Redis) -> AsyncIterator[Fanout]:
+    fanout = Fanout(redis, backlog=2, send_timeout=0.3, ping=0.2)
+    await fanout.start()
+    yield fanout
+    await fanout.stop()
+
+
+class Recorder:
+    """An ASGI `send` that keeps what it is given; `gate` cleared = a socket not draining."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.stalls = 0
+
+    async def __call__(self, message: Message) -> None:
+        await self.gate.wait()
+        self.messages.append(message)
+
+    def on_stall(self) -> None:
+        self.stalls += 1
+
+    @property
+    def bodies(self) -> list[bytes]:
+        return [m["body"] for m in self.messages if m["body"] != PING.message["body"]]
+
+    @property
+    def ended(self) -> bool:
+        return any(not m["more_body"] for m in self.messages)
+
+
 async def subscribers(redis: Redis, shop: str) -> int:
     counts = await redis.pubsub_numsub(channel(shop))
     return int(counts[0][1])
 
 
-async def eventually(check, expected: int, timeout: float = 5) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
+async def eventually(check: Callable[[], Awaitable[object]], expected: object) -> None:
+    async with asyncio.timeout(5):
         while (value := await check()) != expected:
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.02)
     assert value == expected
 
 
-async def test_many_clients_share_one_subscription(redis: Redis, shop: str) -> None:
-    fanout = Fanout(redis, queue_size=8)
-    await fanout.start()
-    try:
-        async with fanout.subscribe(shop) as first, fanout.subscribe(shop) as second:
-            assert await subscribers(redis, shop) == 1
-            await redis.publish(channel(shop), b"1700000000000-1 {}")
-            got = await asyncio.wait_for(anext(aiter(first)), 5)
-            assert got == await asyncio.wait_for(anext(aiter(second)), 5)
-            assert got.stream_id == (1700000000000, 1)
-        await eventually(lambda: subscribers(redis, shop), 0)
-        assert fanout.channels == 0
-    finally:
-        await fanout.stop()
+def notification(n: int) -> bytes:
+    return f'1700000000000-{n} {{"n":{n}}}'.encode()
 
 
-async def test_slow_client_is_dropped_without_blocking_others(redis: Redis, shop: str) -> None:
-    fanout = Fanout(redis, queue_size=2)
-    await fanout.start()
-    try:
-        async with fanout.subscribe(shop) as slow, fanout.subscribe(shop) as fast:
-            received = []
-            for n in range(1, 6):
-                await redis.publish(channel(shop), f"1700000000000-{n} {{}}".encode())
-                received.append(await asyncio.wait_for(anext(aiter(fast)), 5))
-            assert [frame.stream_id[1] for frame in received] == [1, 2, 3, 4, 5]
-            assert slow.dropped
-            drained = [frame async for frame in slow]  # ends: the client must reconnect
-            assert len(drained) == 2
-    finally:
-        await fanout.stop()
+async def test_many_clients_share_one_subscription_and_one_frame(
+    fanout: Fanout, redis: Redis, shop: str
+) -> None:
+    first, second = Recorder(), Recorder()
+    async with (
+        fanout.subscribe(shop, first, on_stall=first.on_stall) as a,
+        fanout.subscribe(shop, second, on_stall=second.on_stall) as b,
+    ):
+        a.release(after=(0, 0))
+        b.release(after=(0, 0))
+        assert await subscribers(redis, shop) == 1
+        await redis.publish(channel(shop), notification(1))
+
+        async def count() -> int:
+            return len(first.bodies) + len(second.bodies)
+
+        await eventually(count, 2)
+        assert first.bodies == [b'id: 1700000000000-1\nevent: notification\ndata: {"n":1}\n\n']
+        # Encoded once: both clients were handed the very same message.
+        assert first.messages[0] is second.messages[0]
+    await eventually(lambda: subscribers(redis, shop), 0)
+    assert fanout.channels == 0
+
+
+async def test_held_client_gets_only_frames_newer_than_its_replay(
+    fanout: Fanout, redis: Redis, shop: str
+) -> None:
+    witness, held = Recorder(), Recorder()
+    async with (
+        fanout.subscribe(shop, witness, on_stall=witness.on_stall) as w,
+        fanout.subscribe(shop, held, on_stall=held.on_stall) as h,
+    ):
+        w.release(after=(0, 0))
+        for n in (1, 2):
+            await redis.publish(channel(shop), notification(n))
+
+        async def witnessed() -> int:
+            return len(witness.bodies)
+
+        await eventually(witnessed, 2)
+        assert held.messages == []  # held while the caller replays
+        h.release(after=(1700000000000, 1))  # the replay ended with frame 1
+        assert [b.split(b"\n")[0] for b in held.bodies] == [b"id: 1700000000000-2"]
+
+
+async def test_slow_client_is_dropped_without_blocking_others(
+    fanout: Fanout, redis: Redis, shop: str
+) -> None:
+    slow, fast = Recorder(), Recorder()
+    slow.gate.clear()
+    async with (
+        fanout.subscribe(shop, slow, on_stall=slow.on_stall) as s,
+        fanout.subscribe(shop, fast, on_stall=fast.on_stall) as f,
+    ):
+        s.release(after=(0, 0))
+        f.release(after=(0, 0))
+        for n in range(1, 6):
+            await redis.publish(channel(shop), notification(n))
+
+        async def fast_count() -> int:
+            return len(fast.bodies)
+
+        await eventually(fast_count, 5)
+        assert s.closed and not f.closed
+        # Once its socket drains it gets the write in flight, the two it could hold and
+        # the end of the response; the browser reconnects with Last-Event-ID.
+        slow.gate.set()
+
+        async def slow_ended() -> bool:
+            return slow.ended
+
+        await eventually(slow_ended, True)
+        assert [b.split(b"\n")[0] for b in slow.bodies[:3]] == [
+            f"id: 1700000000000-{n}".encode() for n in (1, 2, 3)
+        ]
+        assert slow.stalls == 0
+
+
+async def test_stalled_client_is_given_up_after_the_send_timeout(
+    fanout: Fanout, redis: Redis, shop: str
+) -> None:
+    stalled = Recorder()
+    stalled.gate.clear()
+    async with fanout.subscribe(shop, stalled, on_stall=stalled.on_stall) as client:
+        client.release(after=(0, 0))
+        await redis.publish(channel(shop), notification(1))
+
+        async def stalls() -> int:
+            return stalled.stalls
+
+        await eventually(stalls, 1)  # send_timeout is 0.3 s
+        assert client.closed
+
+
+async def test_idle_clients_are_pinged_by_one_timer(fanout: Fanout, shop: str) -> None:
+    first, second = Recorder(), Recorder()
+    async with (
+        fanout.subscribe(shop, first, on_stall=first.on_stall) as a,
+        fanout.subscribe(shop, second, on_stall=second.on_stall) as b,
+    ):
+        a.release(after=(0, 0))
+        b.release(after=(0, 0))
+        await asyncio.sleep(0.5)  # ping is 0.2 s
+    for recorder in (first, second):
+        pings = [m for m in recorder.messages if m is PING.message]
+        assert len(pings) >= 2, recorder.messages
+
+
+async def test_uninstall_says_goodbye_and_ends_the_response(
+    fanout: Fanout, redis: Redis, shop: str
+) -> None:
+    recorder = Recorder()
+    async with fanout.subscribe(shop, recorder, on_stall=recorder.on_stall) as client:
+        client.release(after=(0, 0))
+        await redis.publish(channel(shop), CONTROL_UNINSTALLED)
+
+        async def ended() -> bool:
+            return recorder.ended
+
+        await eventually(ended, True)
+        assert recorder.messages[-1] == {
+            "type": "http.response.body",
+            "body": GOODBYE,
+            "more_body": False,
+        }
 
 
 def test_parse_stream_id() -> None:
@@ -73,6 +213,15 @@ def test_parse_stream_id() -> None:
     assert parse_stream_id(b"1700000000000-0") == (1700000000000, 0)
     for bad in (None, "", "abc", "1-", "-1", "1-2-3", "1.5-2"):
         assert parse_stream_id(bad) is None
+
+
+def test_no_buffering_middleware_wraps_the_stream() -> None:
+    # GZip buffers frames; BaseHTTPMiddleware buffers and leaks on endless responses.
+    app = create_app(Settings())
+    kinds = {middleware.cls for middleware in app.user_middleware}
+    assert kinds, "the app has middleware: this check must see it"
+    assert not kinds & {GZipMiddleware, BaseHTTPMiddleware}
+    assert not any(isinstance(k, type) and issubclass(k, BaseHTTPMiddleware) for k in kinds)
 
 
 async def test_disconnected_clients_free_their_subscription(
@@ -84,11 +233,13 @@ async def test_disconnected_clients_free_their_subscription(
     await eventually(lambda: subscribers(redis, shop), 0)
 
 
-async def test_abruptly_dropped_socket_frees_its_subscription(
-    stack: Stack, redis: Redis, shop: str
-) -> None:
+def raw_stream(stack: Stack, shop: str, *, rcvbuf: int | None = None) -> socket.socket:
+    """An SSE request on a bare socket, returned once the subscription is live."""
     parts = urlsplit(stack.url)
-    sock = socket.create_connection((parts.hostname, parts.port))
+    sock = socket.socket()
+    if rcvbuf is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.connect((parts.hostname, parts.port))
     sock.sendall(
         f"GET /v1/storefront/{shop}/stream HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode()
     )
@@ -96,7 +247,46 @@ async def test_abruptly_dropped_socket_frees_its_subscription(
     received = b""
     while b"event: ready" not in received:
         received += sock.recv(4096)
+    return sock
+
+
+async def test_abruptly_dropped_socket_frees_its_subscription(
+    stack: Stack, redis: Redis, shop: str
+) -> None:
+    sock = raw_stream(stack, shop)
     assert await subscribers(redis, shop) == 1
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
     sock.close()  # RST, no FIN: the client vanished
     await eventually(lambda: subscribers(redis, shop), 0)
+
+
+async def metric(stack: Stack, name: str) -> float:
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"{stack.url}/metrics")).text
+    values = [float(line.split()[1]) for line in text.splitlines() if line.startswith(name + " ")]
+    assert len(values) == 1, f"{name} not exported"
+    return values[0]
+
+
+async def test_a_client_that_stops_reading_does_not_hold_up_the_others(
+    stack: Stack, redis: Redis, shop: str
+) -> None:
+    clients = await metric(stack, "proofstream_sse_clients")
+    dropped = await metric(stack, "proofstream_sse_dropped_total")
+    stalled = raw_stream(stack, shop, rcvbuf=4096)  # connected, then never read again
+    try:
+        async with open_stream(f"{stack.url}/v1/storefront/{shop}/stream") as reader:
+            payload = b'{"pad":"' + b"x" * 200_000 + b'"}'
+            for n in range(1, 41):  # 8 MB: far more than the stalled socket's buffers
+                await redis.publish(channel(shop), f"1700000000000-{n} ".encode() + payload)
+                event = await reader.next("notification", timeout=5)
+                assert event.id == f"1700000000000-{n}"
+            # The stalled client is given up after the send timeout (2 s in the test
+            # stack); the reader is the one client left.
+            async with asyncio.timeout(10):
+                while await metric(stack, "proofstream_sse_clients") != clients + 1:
+                    await asyncio.sleep(0.2)
+            assert await metric(stack, "proofstream_sse_dropped_total") == dropped + 1
+            assert await subscribers(redis, shop) == 1
+    finally:
+        stalled.close()
