@@ -146,6 +146,7 @@ def create_app(settings: Settings) -> Starlette:
             redis=redis,
             shops=shops,
         )
+        app.state.fanout = fanout
         app.state.storefront = storefront.Storefront.load_assets(
             settings=settings, redis=redis, fanout=fanout
         )

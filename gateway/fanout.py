@@ -63,10 +63,14 @@ class Fanout:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.end_all()
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    def end_all(self) -> None:
+        """End every stream now; browsers reconnect (to this process's successor)."""
         for clients in self._shops.values():
             for client in clients:
-                client.end()  # the browser reconnects, to this process's successor
-        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+                client.end()
 
     @contextlib.asynccontextmanager
     async def subscribe(

@@ -26,15 +26,18 @@ def _gateway(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from gateway.app import create_app
+    from gateway.server import GatewayServer
 
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
         host=settings.gateway_host,
         port=settings.gateway_port,
         log_level=settings.log_level.lower(),
         access_log=False,
         timeout_graceful_shutdown=5,
     )
+    GatewayServer(config, app).run()
     return 0
 
 
