@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -165,6 +166,9 @@ def create_app(settings: Settings) -> Starlette:
                 message="PROOFSTREAM_DEV_MODE is on: /api/* accepts ?shop= without a session "
                 "token. Never enable it in production.",
             )
+        # What start-up allocated lives as long as the process: keep it out of every
+        # later collection (bench/RESULTS.md: ingest p99 at 1,000/s 26.7 → 21.2 ms).
+        gc.freeze()
         log.info("gateway_started", public_url=settings.public_url)
         try:
             yield

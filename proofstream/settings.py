@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     token_keys: SecretStr | None = Field(default=None, alias="PROOFSTREAM_TOKEN_KEYS")
     kafka_bootstrap_servers: str | None = Field(default=None, alias="KAFKA_BOOTSTRAP_SERVERS")
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", alias="REDIS_URL")
-    redis_max_connections: int = Field(default=16, ge=2, alias="PROOFSTREAM_REDIS_MAX_CONNECTIONS")
+    redis_max_connections: int = Field(default=50, ge=2, alias="PROOFSTREAM_REDIS_MAX_CONNECTIONS")
     database_url: str = Field(
         default="sqlite+aiosqlite:///.proofstream/proofstream.db", alias="DATABASE_URL"
     )
