@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     worker_web_port: int = Field(default=6066, alias="PROOFSTREAM_WORKER_WEB_PORT")
     worker_metrics_host: str = Field(default="127.0.0.1", alias="PROOFSTREAM_WORKER_METRICS_HOST")
     worker_metrics_port: int = Field(default=9102, alias="PROOFSTREAM_WORKER_METRICS_PORT")
-    fetch_max_wait_ms: int = Field(default=50, ge=1, alias="PROOFSTREAM_FETCH_MAX_WAIT_MS")
+    fetch_max_wait_ms: int = Field(default=20, ge=1, alias="PROOFSTREAM_FETCH_MAX_WAIT_MS")
     session_timeout_s: float = Field(default=10.0, alias="PROOFSTREAM_SESSION_TIMEOUT_S")
 
     stream_maxlen: int = Field(default=200, ge=1, alias="PROOFSTREAM_STREAM_MAXLEN")
