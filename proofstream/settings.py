@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     session_timeout_s: float = Field(default=10.0, alias="PROOFSTREAM_SESSION_TIMEOUT_S")
 
     stream_maxlen: int = Field(default=200, ge=1, alias="PROOFSTREAM_STREAM_MAXLEN")
-    sse_ping_s: float = Field(default=15.0, gt=0, alias="PROOFSTREAM_SSE_PING_S")
+    # Below the idle timeout of common proxies (nginx and most load balancers: 60 s).
+    sse_ping_s: float = Field(default=15.0, gt=0, le=55, alias="PROOFSTREAM_SSE_PING_S")
     sse_send_timeout_s: float = Field(default=10.0, gt=0, alias="PROOFSTREAM_SSE_SEND_TIMEOUT_S")
     sse_client_queue: int = Field(default=64, ge=1, alias="PROOFSTREAM_SSE_CLIENT_QUEUE")
     cors_origins: str = Field(default="*", alias="PROOFSTREAM_CORS_ORIGINS")

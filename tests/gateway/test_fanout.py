@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from redis.asyncio import Redis
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -290,3 +291,10 @@ async def test_a_client_that_stops_reading_does_not_hold_up_the_others(
             assert await subscribers(redis, shop) == 1
     finally:
         stalled.close()
+
+
+def test_pings_slower_than_proxy_idle_timeouts_are_refused() -> None:
+    # nginx and most load balancers close a connection idle for 60 s.
+    assert Settings(PROOFSTREAM_SSE_PING_S=55).sse_ping_s == 55
+    with pytest.raises(ValidationError, match="PROOFSTREAM_SSE_PING_S"):
+        Settings(PROOFSTREAM_SSE_PING_S=61)
