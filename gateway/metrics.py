@@ -15,7 +15,9 @@ WEBHOOK_ACK_SECONDS = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 SSE_CLIENTS = Gauge("proofstream_sse_clients", "Storefront SSE clients connected now.")
-SSE_DELIVERED = Counter("proofstream_sse_delivered_total", "Notifications queued to SSE clients.")
+SSE_DELIVERED = Counter(
+    "proofstream_sse_delivered_total", "Notifications written or queued to SSE clients."
+)
 SSE_DROPPED = Counter(
     "proofstream_sse_dropped_total",
     "SSE clients disconnected because they fell behind (they reconnect and replay).",
