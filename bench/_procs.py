@@ -7,15 +7,13 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
-import shutil
-import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from bench._stack import all_processes_cpu, cpu_seconds, schedstat, system_cpu
-from proofstream.services import ManagedProcess, free_port, wait_for_port
+from proofstream.services import ManagedProcess, start_redis
 
 __all__ = [
     "CpuSet",
@@ -126,35 +124,14 @@ def wait_for_quiet(max_load: float, max_wait_s: float) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def private_redis(logs: Path, *, maxclients: int = 60000) -> Iterator[tuple[ManagedProcess, str]]:
-    """A throw-away redis-server of our own on a free loopback port (no persistence), so
-    connection counts and subscriptions are ours alone and a peer that opens one Redis
-    connection per client cannot exhaust a shared Redis."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        sys.exit("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    process = ManagedProcess(
-        "redis",
-        [
-            binary,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--maxclients",
-            str(maxclients),
-            "--dir",
-            os.fspath(logs),
-        ],
-        log_path=logs / "redis.log",
-    ).start()
+    """A throw-away redis-server of our own, so connection counts and subscriptions are
+    ours alone and a peer that opens one Redis connection per client cannot exhaust a
+    shared Redis."""
+    process, url = start_redis(
+        log_path=logs / "redis.log", options=["--maxclients", str(maxclients)]
+    )
     try:
-        wait_for_port("127.0.0.1", port, timeout_s=10, process=process)
-        yield process, f"redis://127.0.0.1:{port}/0"
+        yield process, url
     finally:
         process.stop()
 

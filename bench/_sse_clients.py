@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import resource
 import socket
 import struct
 import sys
@@ -37,20 +36,12 @@ from typing import Any, cast
 
 import orjson
 
+from bench._procs import raise_nofile
+
 now = time.perf_counter
 IP_BIND_ADDRESS_NO_PORT = 24  # Linux: pick the source port at connect() (4-tuple aware)
 LINGER_RST = struct.pack("ii", 1, 0)
 MARK = b'data: {"seq":'
-
-
-def raise_nofile(limit: int = 65536) -> int:
-    """Raise RLIMIT_NOFILE as far as allowed (root may raise the hard limit)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    try:  # raising the hard limit needs CAP_SYS_RESOURCE
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, max(limit, hard)))
-    except (ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 class Stats:

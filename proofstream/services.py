@@ -168,8 +168,11 @@ def redis_reachable(url: str, *, timeout_s: float = 1.0) -> bool:
         client.close()
 
 
-def start_redis(*, log_path: Path, port: int | None = None) -> tuple[ManagedProcess, str]:
-    """Start a throw-away redis-server (no persistence) on a free loopback port."""
+def start_redis(
+    *, log_path: Path, port: int | None = None, options: Sequence[str] = ()
+) -> tuple[ManagedProcess, str]:
+    """Start a throw-away redis-server (no persistence) on a free loopback port;
+    `options` are more redis-server arguments (`["--maxclients", "60000"]`)."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise ServiceError(
@@ -190,6 +193,7 @@ def start_redis(*, log_path: Path, port: int | None = None) -> tuple[ManagedProc
             "no",
             "--dir",
             os.fspath(log_path.parent),
+            *options,
         ],
         log_path=log_path,
     ).start()
