@@ -105,11 +105,18 @@ class SSEClient:
             self.end()
 
     def release(self, after: StreamId) -> None:
-        """Stop holding frames: write those newer than `after`, then write through."""
+        """Stop holding frames: write those newer than `after`, then write through.
+
+        What was held was admitted already, the end of the response included (a client
+        dropped or said goodbye to while held is `closed`), so it bypasses `write`."""
         held, self._backlog = self._backlog or deque(), None
         for frame in held:
-            if frame.stream_id is None or frame.stream_id > after:
-                self.write(frame)
+            if frame.stream_id is not None and frame.stream_id <= after:
+                continue
+            if self._backlog is None:
+                self._start(frame.message)
+            else:
+                self._backlog.append(frame)
 
     def end(self, final: bytes = b"") -> None:
         """Finish the response after what is queued; the request's receive() then returns."""

@@ -298,3 +298,24 @@ def test_pings_slower_than_proxy_idle_timeouts_are_refused() -> None:
     assert Settings(PROOFSTREAM_SSE_PING_S=55).sse_ping_s == 55
     with pytest.raises(ValidationError, match="PROOFSTREAM_SSE_PING_S"):
         Settings(PROOFSTREAM_SSE_PING_S=61)
+
+
+async def test_client_ended_while_held_is_ended_on_release(
+    fanout: Fanout, redis: Redis, shop: str
+) -> None:
+    witness, held = Recorder(), Recorder()
+    async with (
+        fanout.subscribe(shop, witness, on_stall=witness.on_stall) as w,
+        fanout.subscribe(shop, held, on_stall=held.on_stall) as h,
+    ):
+        w.release(after=(0, 0))
+        await redis.publish(channel(shop), notification(1))
+        await redis.publish(channel(shop), CONTROL_UNINSTALLED)  # during the replay
+
+        async def witness_ended() -> bool:
+            return witness.ended
+
+        await eventually(witness_ended, True)
+        h.release(after=(0, 0))
+        assert held.bodies == [witness.bodies[0], GOODBYE]
+        assert held.ended
