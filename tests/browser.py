@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+from tests.conftest import ROOT
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -27,7 +27,7 @@ async def browser() -> AsyncIterator[Browser]:
 def screenshot_path(logs_dir: Path) -> Callable[[str], str]:
     """Where a test saves its screenshot: the logs folder, or `docs/` when
     PROOFSTREAM_UPDATE_SCREENSHOTS=1 (so a test run never edits the working tree)."""
-    folder = DOCS if os.environ.get("PROOFSTREAM_UPDATE_SCREENSHOTS") == "1" else logs_dir
+    folder = ROOT / "docs" if os.environ.get("PROOFSTREAM_UPDATE_SCREENSHOTS") == "1" else logs_dir
 
     def path(name: str) -> str:
         return str(folder / name)

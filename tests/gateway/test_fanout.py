@@ -3,6 +3,7 @@ last client leaves; slow and stalled clients are dropped without holding up the 
 (real Redis; the unit tests give the clients an in-memory ASGI `send`)."""
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ from starlette.types import Message
 
 from gateway.app import create_app
 from gateway.fanout import GOODBYE, PING, Fanout
-from gateway.sse import parse_stream_id
+from gateway.sse import SSEClient, parse_stream_id
 from proofstream.settings import Settings
 from streams.redis import CONTROL_UNINSTALLED, channel
 from tests.conftest import Stack
@@ -78,6 +79,23 @@ async def eventually(check: Callable[[], Awaitable[object]], expected: object) -
     assert value == expected
 
 
+async def until(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(5):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def connected(
+    fanout: Fanout, shop: str, recorder: Recorder, *, held: bool = False
+) -> AsyncIterator[SSEClient]:
+    """A client of `shop` writing to `recorder`; released at once unless `held`."""
+    async with fanout.subscribe(shop, recorder, on_stall=recorder.on_stall) as sse:
+        if not held:
+            sse.release(after=(0, 0))
+        yield sse
+
+
 def notification(n: int) -> bytes:
     return f'1700000000000-{n} {{"n":{n}}}'.encode()
 
@@ -87,18 +105,12 @@ async def test_many_clients_share_one_subscription_and_one_frame(
 ) -> None:
     first, second = Recorder(), Recorder()
     async with (
-        fanout.subscribe(shop, first, on_stall=first.on_stall) as a,
-        fanout.subscribe(shop, second, on_stall=second.on_stall) as b,
+        connected(fanout, shop, first),
+        connected(fanout, shop, second),
     ):
-        a.release(after=(0, 0))
-        b.release(after=(0, 0))
         assert await subscribers(redis, shop) == 1
         await redis.publish(channel(shop), notification(1))
-
-        async def count() -> int:
-            return len(first.bodies) + len(second.bodies)
-
-        await eventually(count, 2)
+        await until(lambda: len(first.bodies) + len(second.bodies) == 2)
         assert first.bodies == [b'id: 1700000000000-1\nevent: notification\ndata: {"n":1}\n\n']
         # Encoded once: both clients were handed the very same message.
         assert first.messages[0] is second.messages[0]
@@ -111,17 +123,12 @@ async def test_held_client_gets_only_frames_newer_than_its_replay(
 ) -> None:
     witness, held = Recorder(), Recorder()
     async with (
-        fanout.subscribe(shop, witness, on_stall=witness.on_stall) as w,
-        fanout.subscribe(shop, held, on_stall=held.on_stall) as h,
+        connected(fanout, shop, witness),
+        connected(fanout, shop, held, held=True) as h,
     ):
-        w.release(after=(0, 0))
         for n in (1, 2):
             await redis.publish(channel(shop), notification(n))
-
-        async def witnessed() -> int:
-            return len(witness.bodies)
-
-        await eventually(witnessed, 2)
+        await until(lambda: len(witness.bodies) == 2)
         assert held.messages == []  # held while the caller replays
         h.release(after=(1700000000000, 1))  # the replay ended with frame 1
         assert [b.split(b"\n")[0] for b in held.bodies] == [b"id: 1700000000000-2"]
@@ -133,27 +140,17 @@ async def test_slow_client_is_dropped_without_blocking_others(
     slow, fast = Recorder(), Recorder()
     slow.gate.clear()
     async with (
-        fanout.subscribe(shop, slow, on_stall=slow.on_stall) as s,
-        fanout.subscribe(shop, fast, on_stall=fast.on_stall) as f,
+        connected(fanout, shop, slow) as s,
+        connected(fanout, shop, fast) as f,
     ):
-        s.release(after=(0, 0))
-        f.release(after=(0, 0))
         for n in range(1, 6):
             await redis.publish(channel(shop), notification(n))
-
-        async def fast_count() -> int:
-            return len(fast.bodies)
-
-        await eventually(fast_count, 5)
+        await until(lambda: len(fast.bodies) == 5)
         assert s.closed and not f.closed
         # Once its socket drains it gets the write in flight, the two it could hold and
         # the end of the response; the browser reconnects with Last-Event-ID.
         slow.gate.set()
-
-        async def slow_ended() -> bool:
-            return slow.ended
-
-        await eventually(slow_ended, True)
+        await until(lambda: slow.ended)
         assert [b.split(b"\n")[0] for b in slow.bodies[:3]] == [
             f"id: 1700000000000-{n}".encode() for n in (1, 2, 3)
         ]
@@ -165,25 +162,18 @@ async def test_stalled_client_is_given_up_after_the_send_timeout(
 ) -> None:
     stalled = Recorder()
     stalled.gate.clear()
-    async with fanout.subscribe(shop, stalled, on_stall=stalled.on_stall) as client:
-        client.release(after=(0, 0))
+    async with connected(fanout, shop, stalled) as client:
         await redis.publish(channel(shop), notification(1))
-
-        async def stalls() -> int:
-            return stalled.stalls
-
-        await eventually(stalls, 1)  # send_timeout is 0.3 s
+        await until(lambda: stalled.stalls == 1)  # send_timeout is 0.3 s
         assert client.closed
 
 
 async def test_idle_clients_are_pinged_by_one_timer(fanout: Fanout, shop: str) -> None:
     first, second = Recorder(), Recorder()
     async with (
-        fanout.subscribe(shop, first, on_stall=first.on_stall) as a,
-        fanout.subscribe(shop, second, on_stall=second.on_stall) as b,
+        connected(fanout, shop, first),
+        connected(fanout, shop, second),
     ):
-        a.release(after=(0, 0))
-        b.release(after=(0, 0))
         await asyncio.sleep(0.5)  # ping is 0.2 s
     for recorder in (first, second):
         pings = [m for m in recorder.messages if m is PING.message]
@@ -194,14 +184,9 @@ async def test_uninstall_says_goodbye_and_ends_the_response(
     fanout: Fanout, redis: Redis, shop: str
 ) -> None:
     recorder = Recorder()
-    async with fanout.subscribe(shop, recorder, on_stall=recorder.on_stall) as client:
-        client.release(after=(0, 0))
+    async with connected(fanout, shop, recorder):
         await redis.publish(channel(shop), CONTROL_UNINSTALLED)
-
-        async def ended() -> bool:
-            return recorder.ended
-
-        await eventually(ended, True)
+        await until(lambda: recorder.ended)
         assert recorder.messages[-1] == {
             "type": "http.response.body",
             "body": GOODBYE,
@@ -305,17 +290,12 @@ async def test_client_ended_while_held_is_ended_on_release(
 ) -> None:
     witness, held = Recorder(), Recorder()
     async with (
-        fanout.subscribe(shop, witness, on_stall=witness.on_stall) as w,
-        fanout.subscribe(shop, held, on_stall=held.on_stall) as h,
+        connected(fanout, shop, witness),
+        connected(fanout, shop, held, held=True) as h,
     ):
-        w.release(after=(0, 0))
         await redis.publish(channel(shop), notification(1))
         await redis.publish(channel(shop), CONTROL_UNINSTALLED)  # during the replay
-
-        async def witness_ended() -> bool:
-            return witness.ended
-
-        await eventually(witness_ended, True)
+        await until(lambda: witness.ended)
         h.release(after=(0, 0))
         assert held.bodies == [witness.bodies[0], GOODBYE]
         assert held.ended
