@@ -5,6 +5,7 @@ Tests isolate by shop domain (`shop` fixture), never by wiping shared state.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import uuid
@@ -93,30 +94,45 @@ def start_process(name: str, argv: list[str], env: dict[str, str], logs: Path) -
     ).start()
 
 
-@pytest.fixture(scope="session")
-def stack(bootstrap: str, redis_url: str, logs_dir: Path) -> Iterator[Stack]:
+@contextlib.contextmanager
+def gateway_process(
+    *, bootstrap: str, redis_url: str, folder: Path
+) -> Iterator[tuple[str, dict[str, str], ManagedProcess]]:
+    """A gateway process of its own, once ready: its URL, environment and process."""
     port = free_port()
     env = stack_env(
         bootstrap=bootstrap,
         redis_url=redis_url,
         port=port,
-        database_url=f"sqlite+aiosqlite:///{logs_dir}/gateway.db",
+        database_url=f"sqlite+aiosqlite:///{folder}/gateway.db",
     )
-    gateway = start_process("gateway", ["gateway"], env, logs_dir)
-    worker = start_process("worker", ["worker"], env, logs_dir)
+    gateway = start_process("gateway", ["gateway"], env, folder)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/readyz", process=gateway, timeout_s=60)
-        yield Stack(
-            url=f"http://127.0.0.1:{port}",
-            secret=SECRET,
-            bootstrap=bootstrap,
-            redis_url=redis_url,
-            worker=worker,
-            gateway=gateway,
-        )
+        yield f"http://127.0.0.1:{port}", env, gateway
     finally:
-        worker.stop()
         gateway.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(bootstrap: str, redis_url: str, logs_dir: Path) -> Iterator[Stack]:
+    with gateway_process(bootstrap=bootstrap, redis_url=redis_url, folder=logs_dir) as (
+        url,
+        env,
+        gateway,
+    ):
+        worker = start_process("worker", ["worker"], env, logs_dir)
+        try:
+            yield Stack(
+                url=url,
+                secret=SECRET,
+                bootstrap=bootstrap,
+                redis_url=redis_url,
+                worker=worker,
+                gateway=gateway,
+            )
+        finally:
+            worker.stop()
 
 
 @pytest.fixture

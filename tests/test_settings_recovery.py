@@ -1,15 +1,14 @@
 """A restarted worker restores shop settings from the table's changelog (real broker)."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from proofstream.services import free_port, start_broker, wait_for_http
+from proofstream.services import start_broker
 from simulator.orders import OrderFactory
-from tests.conftest import SECRET, stack_env, start_process
+from tests.conftest import SECRET, gateway_process, start_process
 from tests.fixtures import open_stream, order_body, post_webhook
 
 pytestmark = pytest.mark.integration
@@ -19,21 +18,14 @@ pytestmark = pytest.mark.integration
 async def own_stack(redis_url: str, tmp_path: Path) -> AsyncIterator[dict[str, str]]:
     # A broker of its own: the session's worker (another group) must not render these orders.
     broker, bootstrap = start_broker(log_path=tmp_path / "broker.log")
-    port = free_port()
-    env = stack_env(
-        bootstrap=bootstrap,
-        redis_url=redis_url,
-        port=port,
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
-    )
-    gateway = start_process("gateway", ["gateway"], env, tmp_path)
     try:
-        await asyncio.to_thread(
-            wait_for_http, f"http://127.0.0.1:{port}/readyz", process=gateway, timeout_s=60
-        )
-        yield {**env, "url": f"http://127.0.0.1:{port}", "logs": str(tmp_path)}
+        with gateway_process(bootstrap=bootstrap, redis_url=redis_url, folder=tmp_path) as (
+            url,
+            env,
+            _,
+        ):
+            yield {**env, "url": url, "logs": str(tmp_path)}
     finally:
-        gateway.stop()
         broker.stop()
 
 

@@ -10,27 +10,20 @@ from pathlib import Path
 import httpx
 import pytest
 
-from proofstream.services import ManagedProcess, free_port, wait_for_http
-from tests.conftest import stack_env, start_process
+from proofstream.services import ManagedProcess
+from tests.conftest import gateway_process
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def gateway(bootstrap: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[str, ManagedProcess]]:
-    port = free_port()
-    env = stack_env(
-        bootstrap=bootstrap,
-        redis_url=redis_url,
-        port=port,
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
-    )
-    process = start_process("gateway", ["gateway"], env, tmp_path)
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/readyz", process=process, timeout_s=60)
-        yield f"http://127.0.0.1:{port}", process
-    finally:
-        process.stop()
+    with gateway_process(bootstrap=bootstrap, redis_url=redis_url, folder=tmp_path) as (
+        url,
+        _,
+        process,
+    ):
+        yield url, process
 
 
 async def read_until_closed(url: str, opened: asyncio.Event) -> bytes:
