@@ -522,6 +522,12 @@ class Seq:
         return self.value
 
 
+def last_client_ms(stats: dict[str, Any], seqs: list[int], held: int) -> list[float]:
+    """Publish → last client, in ms, of each broadcast that reached all `held` clients."""
+    per_seq = stats["per_seq"]
+    return [per_seq[s][1] * 1000 for s in seqs if s in per_seq and per_seq[s][0] >= held]
+
+
 async def measure_level(
     server: Server,
     clients: Clients,
@@ -566,11 +572,7 @@ async def measure_level(
     got = await wait_deliveries(clients, held * len(seqs), stall_s=3, cap_s=30)
     cpu_b = cpu.stop()
     st = await clients.stats()
-    last_client = [
-        st["per_seq"][s][1] * 1000
-        for s in seqs
-        if s in st["per_seq"] and st["per_seq"][s][0] >= held
-    ]
+    last_client = last_client_ms(st, seqs, held)
     out["broadcasts"] = {
         "count": len(seqs),
         "interval_s": args.interval,
@@ -596,11 +598,7 @@ async def measure_level(
         await asyncio.sleep(0.2)
     cpu_i = cpu.stop()
     st = await clients.stats()
-    alone = [
-        st["per_seq"][s][1] * 1000
-        for s in seqs
-        if s in st["per_seq"] and st["per_seq"][s][0] >= held
-    ]
+    alone = last_client_ms(st, seqs, held)
     out["isolated_broadcasts"] = {
         "count": len(seqs),
         "complete_broadcasts": len(alone),
