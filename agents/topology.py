@@ -1,6 +1,6 @@
-"""The whole pipeline in one place: raw webhooks → orders → notifications → Redis.
+"""The whole pipeline in one place: raw webhooks → notifications → Redis.
 
-    proofstream.webhooks.raw ──normalize──▶ proofstream.orders ──render──▶
+    proofstream.webhooks.raw ──orders: normalize → OrderEvent → render──▶
     proofstream.notifications ──publish──▶ Redis (stream + pub/sub)
     (anything normalize cannot read) ──▶ proofstream.deadletters
     proofstream.settings ──settings──▶ table shop-settings (read by render)
@@ -54,8 +54,7 @@ R = TypeVar("R")
 class Agents:
     """The registered Faust agents (tests drive them with `test_context()`)."""
 
-    normalize: Any
-    render: Any
+    orders: Any
     publish: Any
     settings: Any
     project: Any
@@ -76,40 +75,18 @@ def register(
     clock: Callable[[], datetime] = _now,
     retry_delays: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0, 5.0),
 ) -> Agents:
-    """Attach the three stages to `app`; returns them."""
+    """Attach the agents to `app`; returns them."""
 
-    @app.agent(topics.raw_webhooks, name="normalize", concurrency=1)  # type: ignore[untyped-decorator]
-    async def normalize_agent(stream: Any) -> AsyncIterator[OrderEvent | DeadLetter]:
+    @app.agent(topics.raw_webhooks, name="orders", concurrency=1)  # type: ignore[untyped-decorator]
+    async def orders_agent(stream: Any) -> AsyncIterator[Notification | DeadLetter | str]:
+        # normalize then render in one step: the OrderEvent between them never crosses Kafka
+        # (a hop costs ~10 ms of latency and a quarter of the worker's CPU; bench/RESULTS.md),
+        # and no topic holds a second copy of the buyers' names and cities.
         async for event in stream.events():
-            raw: bytes = event.value
-            key = event.key.decode() if isinstance(event.key, bytes) else event.key
-            try:
-                envelope = WebhookEnvelope.from_json(raw)
-                order = normalize(envelope)
-            except (InvalidEvent, ValidationError, ValueError) as exc:
-                letter = DeadLetter(
-                    stage="normalize",
-                    reason=_reason(exc),
-                    source_topic=RAW_WEBHOOKS,
-                    key=key,
-                    webhook_id=_webhook_id(raw),
-                    original=raw,
-                    failed_at=clock(),
-                )
-                await topics.dead_letters.send(key=key, value=letter)
-                EVENTS.labels("normalize", "dead_letter").inc()
-                log.warning("dead_letter", webhook_id=letter.webhook_id, reason=letter.reason)
-                yield letter
+            order = await _normalized(event)
+            if isinstance(order, DeadLetter):
+                yield order
                 continue
-            await topics.orders.send(key=order.shop, value=order)
-            EVENTS.labels("normalize", "ok").inc()
-            _observe("normalize", envelope.received_at, clock)
-            log.info("normalized", webhook_id=order.webhook_id, shop=order.shop)
-            yield order
-
-    @app.agent(topics.orders, name="render", concurrency=1)  # type: ignore[untyped-decorator]
-    async def render_agent(stream: Any) -> AsyncIterator[Notification | str]:
-        async for order in stream:
             settings = tables.settings.get(order.shop) or ShopSettings()
             status = tables.status.get(order.shop)
             now = clock()
@@ -125,8 +102,37 @@ def register(
             notification = render(order, settings=settings, now=now)
             await topics.notifications.send(key=order.shop, value=notification)
             EVENTS.labels("render", "ok").inc()
-            log.info("rendered", webhook_id=order.webhook_id, notification_id=notification.id)
+            log.info(
+                "rendered",
+                webhook_id=order.webhook_id,
+                shop=order.shop,
+                notification_id=notification.id,
+            )
             yield notification
+
+    async def _normalized(event: Any) -> OrderEvent | DeadLetter:
+        raw: bytes = event.value
+        key = event.key.decode() if isinstance(event.key, bytes) else event.key
+        try:
+            envelope = WebhookEnvelope.from_json(raw)
+            order = normalize(envelope)
+        except (InvalidEvent, ValidationError, ValueError) as exc:
+            letter = DeadLetter(
+                stage="normalize",
+                reason=_reason(exc),
+                source_topic=RAW_WEBHOOKS,
+                key=key,
+                webhook_id=_webhook_id(raw),
+                original=raw,
+                failed_at=clock(),
+            )
+            await topics.dead_letters.send(key=key, value=letter)
+            EVENTS.labels("normalize", "dead_letter").inc()
+            log.warning("dead_letter", webhook_id=letter.webhook_id, reason=letter.reason)
+            return letter
+        EVENTS.labels("normalize", "ok").inc()
+        _observe("normalize", envelope.received_at, clock)
+        return order
 
     @app.agent(topics.notifications, name="publish", concurrency=1)  # type: ignore[untyped-decorator]
     async def publish_agent(stream: Any) -> AsyncIterator[str | None]:
@@ -171,8 +177,7 @@ def register(
             yield event
 
     return Agents(
-        normalize=normalize_agent,
-        render=render_agent,
+        orders=orders_agent,
         publish=publish_agent,
         settings=settings_agent,
         project=project_agent,

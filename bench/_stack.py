@@ -526,7 +526,22 @@ def machine() -> dict[str, Any]:
         "mem_total": mem_total,
         "python": platform.python_version(),
         "loadavg_at_start": list(os.getloadavg()),
+        "python_loop_ms": python_loop_ms(),
     }
+
+
+def python_loop_ms(iterations: int = 2_000_000) -> float:
+    """Best of three timings of a fixed pure-Python loop: a yardstick for comparing runs
+    made on different machines that `lscpu` names alike ("AMD EPYC" VMs here are not
+    equally fast: the worker bench gave ~500 orders/s on one and ~270/s on another)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(iterations):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(1000 * best, 1)
 
 
 def run(main: Coroutine[Any, Any, T]) -> T:

@@ -1,5 +1,5 @@
 """Worker throughput: ONE `proofstream worker` process drains a backlog of raw webhooks
-(normalize -> render -> publish, three Kafka hops) into Redis.
+(orders: normalize + render, then publish: two Kafka hops) into Redis.
 
 The broker (Tansu, fresh) and a private redis-server are started first, topics created
 with `streams.admin.ensure_topics`, then `--orders` distinct `orders/create` webhooks

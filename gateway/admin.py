@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from agents.render import render
-from agents.samples import sample_order
+from agents.samples import sample_order, sample_webhook
 from gateway.errors import BadRequest, InvalidInput, NotFound, Unauthorized
 from gateway.pages import fill
 from gateway.producer import EnvelopeProducer
@@ -31,7 +31,7 @@ from schemas import ShopSettings, ShopSettingsChanged, is_shop_domain
 from schemas.settings import DEFAULT_TEMPLATES, PLACEHOLDERS
 from shopify_app.embed import embed_status
 from streams.redis import settings_key, stream_key
-from streams.topics import ORDERS, SETTINGS
+from streams.topics import RAW_WEBHOOKS, SETTINGS
 
 __all__ = ["Admin", "routes"]
 
@@ -164,9 +164,9 @@ async def preview(request: Request) -> Response:
 async def test_notification(request: Request) -> Response:
     admin = _admin(request)
     shop = (await admin.caller(request)).shop
-    order = sample_order(shop=shop, order_id=f"test-{uuid.uuid4().hex}", now=datetime.now(UTC))
-    # Through the real pipeline from the render stage on, with the shop's saved settings.
-    await admin.producer.send(ORDERS, key=shop, value=order.to_json())
+    webhook = sample_webhook(shop=shop, order_id=f"test-{uuid.uuid4().hex}", now=datetime.now(UTC))
+    # Through the whole worker pipeline, rendered with the shop's saved settings.
+    await admin.producer.send(RAW_WEBHOOKS, key=shop, value=webhook.to_json())
     return JSONResponse({"status": "accepted"}, status_code=202)
 
 

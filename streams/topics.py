@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from schemas import DeadLetter, Notification, OrderEvent, ShopLifecycle, ShopSettingsChanged
+from schemas import DeadLetter, Notification, ShopLifecycle, ShopSettingsChanged
 
 if TYPE_CHECKING:
     import faust
@@ -16,7 +16,6 @@ __all__ = [
     "LIFECYCLE",
     "NAMES",
     "NOTIFICATIONS",
-    "ORDERS",
     "RAW_WEBHOOKS",
     "SETTINGS",
     "Topics",
@@ -24,12 +23,11 @@ __all__ = [
 ]
 
 RAW_WEBHOOKS = "proofstream.webhooks.raw"
-ORDERS = "proofstream.orders"
 NOTIFICATIONS = "proofstream.notifications"
 DEAD_LETTERS = "proofstream.deadletters"
 SETTINGS = "proofstream.settings"  # compacted: the latest ShopSettingsChanged per shop
 LIFECYCLE = "proofstream.lifecycle"  # compacted: the latest ShopLifecycle per shop
-NAMES = (RAW_WEBHOOKS, ORDERS, NOTIFICATIONS, DEAD_LETTERS, SETTINGS, LIFECYCLE)
+NAMES = (RAW_WEBHOOKS, NOTIFICATIONS, DEAD_LETTERS, SETTINGS, LIFECYCLE)
 COMPACTED = frozenset({SETTINGS, LIFECYCLE})
 
 
@@ -38,7 +36,6 @@ class Topics:
     """The worker's handles on each topic, carrying the schema each one holds."""
 
     raw_webhooks: Any  # raw bytes: the normalize stage parses them so it can dead-letter junk
-    orders: Any
     notifications: Any
     dead_letters: Any
     settings: Any
@@ -61,7 +58,6 @@ def declare(app: faust.App, *, partitions: int) -> Topics:
 
     return Topics(
         raw_webhooks=topic(RAW_WEBHOOKS, "raw"),
-        orders=topic(ORDERS, ModelCodec(OrderEvent)),
         notifications=topic(NOTIFICATIONS, ModelCodec(Notification)),
         dead_letters=topic(DEAD_LETTERS, ModelCodec(DeadLetter)),
         settings=topic(SETTINGS, ModelCodec(ShopSettingsChanged)),

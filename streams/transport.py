@@ -2,8 +2,8 @@
 
 Faust hard-codes `fetch_max_wait_ms=1500`. Apache Kafka answers a long-poll fetch as soon
 as data arrives, but the embedded Tansu broker holds it to the deadline, which added
-~0.4 s to every hop (3 hops: ~1.2 s webhook → popup). Measured on Tansu, a 100 ms wait
-gives 10–16 ms per hop, a 20 ms wait 6–17 ms.
+~0.4 s to every Kafka hop (~1.2 s webhook → popup over the three hops of the time).
+Measured on Tansu, a 100 ms wait gives 10–16 ms per hop, a 20 ms wait 6–17 ms.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from agents.project import Projector
 from agents.publish import Publisher
 from agents.topology import Agents, register
 from proofstream.settings import Settings
-from schemas import DeadLetter, Notification, OrderEvent, WebhookEnvelope
+from schemas import DeadLetter, Notification, WebhookEnvelope
 from simulator.orders import OrderFactory
 from streams.app import create_app
 from streams.redis import stream_key
@@ -26,7 +26,6 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 @dataclass
 class Harness:
     agents: Agents
-    orders: Any
     notifications: Any
     dead_letters: Any
 
@@ -47,7 +46,6 @@ def harness(redis: Redis) -> Iterator[Harness]:
     # Outputs go to in-memory channels; subscribe before anything is sent.
     topics = Topics(
         raw_webhooks=real.raw_webhooks,
-        orders=app.channel(),
         notifications=app.channel(),
         dead_letters=app.channel(),
         settings=real.settings,
@@ -63,7 +61,6 @@ def harness(redis: Redis) -> Iterator[Harness]:
     )
     yield Harness(
         agents=agents,
-        orders=topics.orders.clone(is_iterator=True),
         notifications=topics.notifications.clone(is_iterator=True),
         dead_letters=topics.dead_letters.clone(is_iterator=True),
     )
@@ -82,21 +79,32 @@ def raw_envelope(shop: str, payload: bytes) -> bytes:
     )
 
 
-async def test_normalize_sends_order_keyed_by_shop(harness: Harness, shop: str) -> None:
-    factory = OrderFactory(seed=5, shop=shop)
-    async with harness.agents.normalize.test_context() as agent:
-        await agent.put(raw_envelope(shop, factory.body(factory.order())), key=shop.encode())
-    event = await harness.orders.get(timeout=5)
-    assert isinstance(event.value, OrderEvent)
-    assert event.value.shop == shop
+async def test_orders_turns_webhook_into_notification_keyed_by_shop(
+    harness: Harness, shop: str
+) -> None:
+    payload = {
+        "id": 1,
+        "created_at": NOW.isoformat(),
+        "line_items": [{"title": "Blue Hoodie"}],
+        "customer": {"first_name": "Emma", "last_name": "Private"},
+        "shipping_address": {"city": "Toronto", "address1": "1 Private St"},
+    }
+    async with harness.agents.orders.test_context() as agent:
+        await agent.put(raw_envelope(shop, orjson.dumps(payload)), key=shop.encode())
+    event = await harness.notifications.get(timeout=5)
+    assert isinstance(event.value, Notification)
     assert event.key == shop
+    assert event.value.text == "Emma in Toronto just bought Blue Hoodie"
+    assert event.value.webhook_id == "wh-topology"
+    assert event.value.created_at == NOW
+    assert b"Private" not in event.value.to_json()
 
 
 async def test_malformed_goes_to_dead_letters_and_stream_goes_on(
     harness: Harness, shop: str
 ) -> None:
     factory = OrderFactory(seed=5, shop=shop)
-    async with harness.agents.normalize.test_context() as agent:
+    async with harness.agents.orders.test_context() as agent:
         await agent.put(b"{not json", key=shop.encode())
         await agent.put(
             raw_envelope(shop, orjson.dumps({"id": 1, "line_items": []})), key=shop.encode()
@@ -108,28 +116,7 @@ async def test_malformed_goes_to_dead_letters_and_stream_goes_on(
     assert "invalid envelope" in first.reason
     assert second.reason == "order has no line item with a title"
     assert second.webhook_id == "wh-topology"
-    assert (await harness.orders.get(timeout=5)).value.shop == shop
-
-
-async def test_render_turns_order_into_notification(harness: Harness, shop: str) -> None:
-    factory = OrderFactory(seed=5, shop=shop)
-    order = OrderEvent.model_validate(
-        {
-            "event_id": "e",
-            "webhook_id": "w",
-            "shop": shop,
-            "order_id": "1",
-            "created_at": NOW,
-            "line_items": [{"title": "Blue Hoodie"}],
-            "buyer": {"first_name": "Emma", "city": "Toronto"},
-        }
-    )
-    del factory
-    async with harness.agents.render.test_context() as agent:
-        await agent.put(order, key=shop)
-    notification = (await harness.notifications.get(timeout=5)).value
-    assert notification.text == "Emma in Toronto just bought Blue Hoodie"
-    assert notification.created_at == NOW
+    assert (await harness.notifications.get(timeout=5)).value.shop == shop
 
 
 async def test_publish_writes_stream_once(harness: Harness, redis: Redis, shop: str) -> None:
