@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -126,10 +127,11 @@ def main() -> None:
                 timeout=170,
                 check=False,
             )
-            lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-            if not lines:
+            # Faust's worker sends stdout through its logging (to stderr, with a prefix).
+            found = re.search(r'\{"mode": .*\}', done.stdout + done.stderr)
+            if found is None:
                 raise SystemExit(f"{mode} printed no result:\n{done.stderr[-2000:]}")
-            results.append(json.loads(lines[-1]))
+            results.append(json.loads(found.group()))
     finally:
         broker.stop()
     print(

@@ -244,7 +244,7 @@ def measure(
                 steady = CpuSet(all_pids).start()
             if done >= args.orders:
                 break
-            time.sleep(0.25)
+            time.sleep(1.0)  # each scrape costs the worker CPU (its ProcessCollector)
         finished = now()
         steady_usage = steady.stop() if steady else {}
         whole_usage = whole.stop()
