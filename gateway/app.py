@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -85,6 +86,21 @@ def _cipher(settings: Settings) -> TokenCipher:
     return TokenCipher([derive_dev_key(settings.shopify_api_secret.get_secret_value())])
 
 
+async def _open_all(pool: BlockingConnectionPool, size: int) -> None:
+    # Every connection opened now: the process then holds the same number of Redis
+    # connections whatever its load, and a connect storm never waits on Redis handshakes.
+    # Redis being away is not fatal here: the pool connects lazily and requests get 503.
+    connections = []
+    try:
+        for _ in range(size):
+            connections.append(await pool.get_connection())
+    except RedisError as exc:
+        log.warning("redis_unavailable_at_start", error=str(exc))
+    finally:
+        for connection in connections:
+            await pool.release(connection)
+
+
 def create_app(settings: Settings) -> Starlette:
     """Build the gateway; connections are opened in the lifespan, not here."""
 
@@ -95,11 +111,14 @@ def create_app(settings: Settings) -> Starlette:
         engine = create_engine(settings.database_url)
         # Bounded and blocking: a burst of requests waits for a connection instead of
         # failing with "Too many connections" (redis-py's default pool raises at 100).
-        redis = Redis.from_pool(
-            BlockingConnectionPool.from_url(
-                settings.redis_url, max_connections=settings.redis_max_connections, timeout=5
-            )
+        pool = BlockingConnectionPool.from_url(
+            settings.redis_url,
+            max_connections=settings.redis_max_connections,
+            timeout=5,
+            client_name=f"proofstream-gateway:{os.getpid()}",  # CLIENT LIST tells processes apart
         )
+        await _open_all(pool, settings.redis_max_connections)
+        redis = Redis.from_pool(pool)
         http = httpx.AsyncClient(timeout=10)
         producer = EnvelopeProducer(
             bootstrap=settings.brokers, partitions=settings.topic_partitions

@@ -219,6 +219,28 @@ async def test_disconnected_clients_free_their_subscription(
     await eventually(lambda: subscribers(redis, shop), 0)
 
 
+async def test_redis_connections_stay_constant_whatever_the_client_count(
+    stack: Stack, redis: Redis, shop: str
+) -> None:
+    # All of the pool is opened at start-up; more clients than connections still get in.
+    name = f"proofstream-gateway:{stack.gateway.pid}"
+    size = Settings.model_fields["redis_max_connections"].default
+
+    async def held() -> int:
+        return sum(1 for client in await redis.client_list() if client["name"] == name)
+
+    assert await held() == size
+    url = f"{stack.url}/v1/storefront/{shop}/stream"
+    async with contextlib.AsyncExitStack() as streams:
+        await asyncio.gather(
+            *(streams.enter_async_context(open_stream(url)) for _ in range(size + 10))
+        )
+        assert await subscribers(redis, shop) == 1
+        assert await held() == size
+    await eventually(lambda: subscribers(redis, shop), 0)
+    assert await held() == size
+
+
 def raw_stream(stack: Stack, shop: str, *, rcvbuf: int | None = None) -> socket.socket:
     """An SSE request on a bare socket, returned once the subscription is live."""
     parts = urlsplit(stack.url)
