@@ -93,7 +93,7 @@ async def _open_all(pool: BlockingConnectionPool, size: int) -> None:
     connections = []
     try:
         for _ in range(size):
-            connections.append(await pool.get_connection())
+            connections.append(await pool.get_connection())  # type: ignore[no-untyped-call]
     except RedisError as exc:
         log.warning("redis_unavailable_at_start", error=str(exc))
     finally:
