@@ -1,5 +1,6 @@
-"""Worker throughput: ONE `proofstream worker` process drains a backlog of raw webhooks
-(orders: normalize + render, then publish: two Kafka hops) into Redis.
+"""Worker throughput: one `proofstream worker` process (or `--workers N` in one group)
+drains a backlog of raw webhooks (orders: normalize + render, then publish: two Kafka
+hops) into Redis.
 
 The broker (Tansu, fresh) and a private redis-server are started first, topics created
 with `streams.admin.ensure_topics`, then `--orders` distinct `orders/create` webhooks
@@ -13,7 +14,7 @@ stream id: Redis server time), to the last publish (the largest last stream id o
 shops). Completion is polled on the worker's own counter
 `proofstream_agent_events_total{stage="publish",outcome="ok"}`, then checked with XLEN.
 
-    .venv/bin/python -m bench.worker [--orders 20000] [--shops 50]
+    .venv/bin/python -m bench.worker [--orders 20000] [--shops 50] [--workers 1]
 
 Prints one JSON object, then a one-line summary as the last line.
 """
@@ -212,53 +213,74 @@ def measure(
     pids: dict[str, int],
     deadline: float,
 ) -> dict[str, Any]:
-    metrics_url = f"http://127.0.0.1:{env['PROOFSTREAM_WORKER_METRICS_PORT']}/metrics"
-    worker = ManagedProcess(
-        "worker",
-        [sys.executable, "-m", "proofstream", "worker"],
-        log_path=logs / "worker.log",
-        env=env,
-    )
+    names = ["worker"] if args.workers == 1 else [f"worker{i}" for i in range(args.workers)]
+    workers, metrics_urls = [], []
+    for name in names:
+        # One group; each process its own metrics and web ports (Faust binds the latter).
+        own = {**env, "PROOFSTREAM_WORKER_METRICS_PORT": str(free_port())}
+        own["PROOFSTREAM_WORKER_WEB_PORT"] = str(free_port())
+        metrics_urls.append(f"http://127.0.0.1:{own['PROOFSTREAM_WORKER_METRICS_PORT']}/metrics")
+        workers.append(
+            ManagedProcess(
+                name,
+                [sys.executable, "-m", "proofstream", "worker"],
+                log_path=logs / f"{name}.log",
+                env=own,
+            )
+        )
     started_wall = time.time()
     started = now()
-    worker.start()
-    assert worker.pid is not None
+    worker_pids: dict[str, int] = {}
+    for name, worker in zip(names, workers, strict=True):
+        worker.start()
+        assert worker.pid is not None
+        worker_pids[name] = worker.pid
     http = httpx.Client()
     try:
-        all_pids = {"worker": worker.pid, **pids}
+        all_pids = {**worker_pids, **pids}
         whole = CpuSet(all_pids).start()
         steady: CpuSet | None = None
         first_seen: float | None = None
-        worker_cpu_at_first: float | None = None
-        counts: dict[str, float] = {}
+        cpu_at_first: dict[str, float | None] = {}
+        per_worker: list[dict[str, float]] = [{} for _ in workers]
         samples: list[tuple[float, float]] = []
         while now() < deadline:
-            if worker.poll() is not None:
-                raise RuntimeError(f"worker exited; see {logs / 'worker.log'}")
-            counts = worker_counts(http, metrics_url) or counts
-            done = counts.get("publish_ok", 0.0)
+            for name, worker in zip(names, workers, strict=True):
+                if worker.poll() is not None:
+                    raise RuntimeError(f"{name} exited; see {logs / (name + '.log')}")
+            for i, url in enumerate(metrics_urls):
+                per_worker[i] = worker_counts(http, url) or per_worker[i]
+            done = sum(counts.get("publish_ok", 0.0) for counts in per_worker)
             samples.append((round(now() - started, 2), done))
             if done > 0 and first_seen is None:
                 first_seen = now()
-                worker_cpu_at_first = cpu_seconds(worker.pid)
+                cpu_at_first = {name: cpu_seconds(pid) for name, pid in worker_pids.items()}
                 steady = CpuSet(all_pids).start()
             if done >= args.orders:
                 break
-            time.sleep(1.0)  # each scrape costs the worker CPU (its ProcessCollector)
+            time.sleep(1.0)  # each scrape costs the workers CPU (their ProcessCollector)
         finished = now()
         steady_usage = steady.stop() if steady else {}
         whole_usage = whole.stop()
-        worker_cpu_total = cpu_seconds(worker.pid)
-        sched = schedstat(worker.pid)
+        cpu_total = {name: cpu_seconds(pid) for name, pid in worker_pids.items()}
+        sched = {name: schedstat(pid) for name, pid in worker_pids.items()}
     finally:
         http.close()
-        worker.stop()
+        for worker in workers:
+            worker.stop()
     truth = asyncio.run(redis_truth(args.redis_url, args.shop_names))
+    counts = {
+        key: sum(c.get(key, 0.0) for c in per_worker) for key in per_worker[0] or {"publish_ok": 0}
+    }
     published = int(counts.get("publish_ok", 0))
     first_ms, last_ms = truth["first_publish_ms"], truth["last_publish_ms"]
+    joined = log_times(logs / f"{names[0]}.log").get("joined")
     out: dict[str, Any] = {
         "completed": published >= args.orders,
         "counters": counts,
+        "published_by_each_worker": {
+            name: c.get("publish_ok", 0.0) for name, c in zip(names, per_worker, strict=True)
+        },
         "redis": truth,
         "poll_detected_s": {
             "first_publish_after_start": round(first_seen - started, 2) if first_seen else None,
@@ -266,19 +288,19 @@ def measure(
         },
         "progress_samples": samples[:: max(1, len(samples) // 40)],
         "worker_log_after_start_s": {
-            name: round(at - started_wall, 2) for name, at in log_times(logs / "worker.log").items()
+            name: round(at - started_wall, 2)
+            for name, at in log_times(logs / f"{names[0]}.log").items()
         },
         "cpu_whole_run": whole_usage,
         "cpu_first_to_last_publish": steady_usage,
-        "worker_cpu_s_total": worker_cpu_total,
-        "worker_cpu_s_before_first_publish": worker_cpu_at_first,
+        "worker_cpu_s_total": cpu_total,
+        "worker_cpu_s_before_first_publish": cpu_at_first,
         "worker_main_thread_schedstat_s": sched,
     }
     if first_ms is not None and last_ms is not None:
         from_start_s = last_ms / 1000 - started_wall
         steady_s = (last_ms - first_ms) / 1000
         out["startup_to_first_publish_s"] = round(first_ms / 1000 - started_wall, 2)
-        joined = log_times(logs / "worker.log").get("joined")
         if joined is not None:
             join_s = last_ms / 1000 - joined
             out["from_group_join"] = {
@@ -293,10 +315,10 @@ def measure(
             "seconds": round(steady_s, 2),
             "orders_per_s": round((truth["xlen_total"] - 1) / steady_s, 1) if steady_s else None,
         }
-        worker_steady = steady_usage.get("worker", {})
-        if worker_steady:
+        steady_cpu = [steady_usage[name]["cpu_s"] for name in names if name in steady_usage]
+        if steady_cpu:
             out["worker_cpu_ms_per_order_steady"] = round(
-                1000 * worker_steady["cpu_s"] / max(1, truth["xlen_total"]), 3
+                1000 * sum(steady_cpu) / max(1, truth["xlen_total"]), 3
             )
     return out
 
@@ -306,6 +328,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=20_000, help="preloaded webhooks")
     parser.add_argument("--shops", type=int, default=50)
     parser.add_argument("--partitions", type=int, default=4, help="PROOFSTREAM_TOPIC_PARTITIONS")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes, one group")
     parser.add_argument("--log-level", default="info", help="the worker's PROOFSTREAM_LOG_LEVEL")
     parser.add_argument("--budget", type=float, default=170.0, help="whole run, s")
     parser.add_argument("--wait-load", type=float, default=0.0, help="wait for loadavg below")
@@ -338,7 +361,7 @@ def main() -> None:
             log(f"preloading {len(envelopes)} webhooks")
             loaded = asyncio.run(preload(bootstrap, args.partitions, envelopes))
             del envelopes
-            log("starting the worker")
+            log(f"starting {args.workers} worker process(es)")
             assert broker.pid is not None and redis_proc.pid is not None
             result = measure(
                 args, env, logs, {"broker": broker.pid, "redis": redis_proc.pid}, deadline
@@ -352,6 +375,7 @@ def main() -> None:
         else:
             log(f"logs in {logs}")
     steady = result.get("from_first_publish", {}).get("orders_per_s")
+    per_process = round(steady / args.workers, 1) if steady else None
     report = {
         "bench": "worker",
         "machine": info,
@@ -361,7 +385,7 @@ def main() -> None:
             "shops": args.shops,
             "partitions": args.partitions,
             "worker_log_level": args.log_level,
-            "worker_processes": 1,
+            "worker_processes": args.workers,
             "stream_maxlen": STREAM_MAXLEN,
             "redis": "private redis-server started by the bench",
         },
@@ -370,22 +394,28 @@ def main() -> None:
         **result,
         "targets": {
             "orders_per_s_per_worker": TARGET_ORDERS_PER_S,
-            "met": bool(steady and steady >= TARGET_ORDERS_PER_S),
+            "orders_per_s_per_worker_measured": per_process,
+            "met": bool(per_process and per_process >= TARGET_ORDERS_PER_S),
         },
         "wall_s": round(now() - t0, 1),
     }
     print(json.dumps(report, indent=2))
-    cpu = result.get("cpu_first_to_last_publish", {}).get("worker", {})
+    usage = result.get("cpu_first_to_last_publish", {})
+    cores = sum(
+        entry.get("cpu_pct_of_one_core", 0.0)
+        for name, entry in usage.items()
+        if name.startswith("worker") and isinstance(entry, dict)
+    )
     start = result.get("from_process_start", {})
     print(
         f"worker: {result['redis']['xlen_total']}/{args.orders} notifications in Redis; "
         f"{steady} orders/s from first to last publish "
-        f"({result.get('from_first_publish', {}).get('seconds')} s), "
-        f"{start.get('orders_per_s')} orders/s from process start ({start.get('seconds')} s, "
-        f"first publish after {result.get('startup_to_first_publish_s')} s); worker CPU "
-        f"{cpu.get('cpu_pct_of_one_core')}% of a core, "
+        f"({result.get('from_first_publish', {}).get('seconds')} s) by {args.workers} "
+        f"process(es), {per_process} per process; {start.get('orders_per_s')} orders/s from "
+        f"process start ({start.get('seconds')} s, first publish after "
+        f"{result.get('startup_to_first_publish_s')} s); worker CPU {cores:.1f}% of a core, "
         f"{result.get('worker_cpu_ms_per_order_steady')} ms/order "
-        f"[target >= {TARGET_ORDERS_PER_S:.0f}/s: "
+        f"[target >= {TARGET_ORDERS_PER_S:.0f}/s per process: "
         f"{'met' if report['targets']['met'] else 'NOT met'}]"
     )
 
