@@ -1,5 +1,6 @@
 """A restarted worker restores shop settings from the table's changelog (real broker)."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -52,6 +53,13 @@ async def test_worker_restart_recovers_settings_table(own_stack: dict[str, str],
                 "/api/settings", params={"shop": shop}, json={"templates": ["Restored: {product}"]}
             )
             assert saved.status_code == 202
+            # The worker has just started: wait until it has applied the change (orders
+            # and settings are separate topics, so an order sent now could overtake it).
+            async with asyncio.timeout(40):
+                while (await client.get("/api/settings", params={"shop": shop})).json()["settings"][
+                    "templates"
+                ] != ["Restored: {product}"]:
+                    await asyncio.sleep(0.1)
         assert await show_one(url, shop, 31) == "Restored: Item 31"
     finally:
         assert worker.stop() == 0, worker.log_path.read_text()[-2000:]
