@@ -54,6 +54,7 @@ __all__ = [
     "percentiles",
     "redis_cpu_seconds",
     "run",
+    "shares",
     "system_cpu",
 ]
 
@@ -286,13 +287,18 @@ def _generate(job: tuple[str, int, str, list[str], int]) -> tuple[list[bytes], i
     return out, size
 
 
+def shares(total: int, parts: int) -> list[int]:
+    """`total` split into `parts` counts that differ by at most one (the first get more)."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
 def generate_orders(
     stack: BenchStack, count: int, *, shops: int, processes: int = 2
 ) -> tuple[list[bytes], int]:
     """`count` distinct signed `orders/create` requests over `shops` fresh shops (each
     process its own shops, so order ids never collide); returns them and the mean body size.
     Call before any event loop runs (it forks)."""
-    per = [count // processes + (1 if i < count % processes else 0) for i in range(processes)]
+    per = shares(count, processes)
     names = [f"bench-{uuid.uuid4().hex[:8]}.myshopify.com" for _ in range(max(shops, processes))]
     jobs = [
         (stack.host, stack.port, stack.secret, names[i::processes], n) for i, n in enumerate(per)
@@ -331,12 +337,12 @@ def histogram_delta(before: dict[str, float], after: dict[str, float]) -> dict[s
     total = after.get("+Inf", 0.0) - before.get("+Inf", 0.0)
     if total <= 0:
         return {"count": 0}
-    shares = {
+    at_or_under = {
         f"le_{le}s": round((after[le] - before.get(le, 0.0)) / total, 4)
         for le in after
         if le != "+Inf"
     }
-    return {"count": int(total), "share_at_or_under": shares}
+    return {"count": int(total), "share_at_or_under": at_or_under}
 
 
 def percentiles(values: Sequence[float], points: Sequence[int] = (50, 90, 99)) -> dict[str, Any]:

@@ -76,7 +76,7 @@ from bench._procs import (
     vm_rss_kb,
     wait_for_quiet,
 )
-from bench._stack import bench_stack, env_overrides, machine, percentiles
+from bench._stack import bench_stack, env_overrides, machine, percentiles, shares
 from proofstream.services import ManagedProcess, free_port, wait_for_port
 from streams.redis import channel
 
@@ -136,6 +136,15 @@ class Server:
 
     def pids(self) -> dict[str, int]:
         return {"server": self.pid, **self.other_pids}
+
+    def target(self, shops: list[str]) -> dict[str, Any]:
+        """What a client process needs to reach this server's streams of `shops`."""
+        return {
+            "host": self.host,
+            "port": self.port,
+            "paths": [self.path(s) for s in shops],
+            "ready": self.ready,
+        }
 
 
 def payload(seq: int) -> bytes:
@@ -348,7 +357,7 @@ class Clients:
         return await self.each([cmd] * self.count)
 
     def split(self, n: int) -> list[int]:
-        return [n // self.count + (1 if i < n % self.count else 0) for i in range(self.count)]
+        return shares(n, self.count)
 
     async def open(
         self, server: Server, shops: list[str], n: int, concurrency: int, *, retry: bool = True
@@ -357,10 +366,7 @@ class Clients:
         page reload would), so a level can still be measured; first-pass failures are kept."""
         base = {
             "op": "open",
-            "host": server.host,
-            "port": server.port,
-            "paths": [server.path(s) for s in shops],
-            "ready": server.ready,
+            **server.target(shops),
             "concurrency": concurrency,
             "timeout_s": 30,
         }
@@ -728,14 +734,10 @@ async def run_churn(
     segments = []
     rss = [rss0]
     parts = max(1, args.churn_segments)
-    for part in range(parts):
-        cycles = args.cycles // parts + (1 if part < args.cycles % parts else 0)
+    for part, cycles in enumerate(shares(args.cycles, parts)):
         base = {
             "op": "churn",
-            "host": server.host,
-            "port": server.port,
-            "paths": [server.path(s) for s in shops],
-            "ready": server.ready,
+            **server.target(shops),
             "concurrency": args.churn_concurrency,
             "rst_every": 3,
             "deadline_s": max(1.0, budget / parts),

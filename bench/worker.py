@@ -39,7 +39,7 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
 
 from bench._procs import CpuSet, private_redis, wait_for_quiet
-from bench._stack import _env, cpu_seconds, env_overrides, machine, schedstat
+from bench._stack import _env, cpu_seconds, env_overrides, machine, schedstat, shares
 from proofstream.services import ManagedProcess, free_port, start_broker
 from schemas import WebhookEnvelope
 from simulator.orders import OrderFactory
@@ -87,7 +87,7 @@ def generate(
 ) -> tuple[list[tuple[str, bytes]], int]:
     """`count` envelopes over `shops` (each process its own shops); returns them and the
     mean body size. Call before any event loop runs (it forks)."""
-    per = [count // processes + (1 if i < count % processes else 0) for i in range(processes)]
+    per = shares(count, processes)
     jobs = [(shops[i::processes], n) for i, n in enumerate(per)]
     with concurrent.futures.ProcessPoolExecutor(processes) as pool:
         results = list(pool.map(_envelopes, jobs))
