@@ -15,7 +15,6 @@ from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -205,20 +204,12 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             *webhooks.routes,
-            *storefront.routes,
+            *storefront.routes(cors_origins=[o.strip() for o in settings.cors_origins.split(",")]),
             *admin.routes,
             *install.routes,
             *health.routes,
         ],
-        middleware=[
-            Middleware(LogContext),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
-                allow_methods=["GET"],  # storefront routes; /api/* is same-origin only
-                allow_headers=["Last-Event-ID"],
-            ),
-        ],
+        middleware=[Middleware(LogContext)],
         exception_handlers={
             GatewayError: _gateway_error,
             ShopifyError: _shopify_error,

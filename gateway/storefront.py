@@ -4,15 +4,18 @@ and a demo storefront page."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 import orjson
 import structlog
 from redis.asyncio import Redis
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from gateway.errors import Gone, NotFound
@@ -176,9 +179,22 @@ async def demo(request: Request) -> Response:
     return HTMLResponse(fill(storefront.demo_html, SHOP=shop, WIDGET_URL=widget_url))
 
 
-routes = [
-    Route("/v1/storefront/{shop}/stream", StreamEndpoint()),
-    Route("/v1/storefront/{shop}/config", config),
-    Route("/widget.js", widget_js),
-    Route("/demo/{shop}", demo),
-]
+def routes(*, cors_origins: Sequence[str]) -> list[BaseRoute]:
+    """The storefront routes. Only the stream and the config are read by the widget from
+    merchants' origins, so CORS wraps them alone: webhooks and `/api/*` skip its header
+    work (bench/RESULTS.md), and browsers on other origins get nothing from them."""
+    cors = Middleware(
+        CORSMiddleware,
+        allow_origins=cors_origins,
+        allow_methods=["GET"],
+        allow_headers=["Last-Event-ID"],  # EventSource sends it when it reconnects
+    )
+    return [
+        Mount(
+            "/v1/storefront",
+            routes=[Route("/{shop}/stream", StreamEndpoint()), Route("/{shop}/config", config)],
+            middleware=[cors],
+        ),
+        Route("/widget.js", widget_js),  # a classic script: fetched without CORS
+        Route("/demo/{shop}", demo),
+    ]

@@ -22,8 +22,8 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     await context.close()
 
 
-async def open_demo(page: Page, stack: Stack, shop: str) -> None:
-    await page.goto(f"{stack.url}/demo/{shop}")
+async def open_demo(page: Page, stack: Stack, shop: str, *, host: str = "127.0.0.1") -> None:
+    await page.goto(f"{stack.url.replace('127.0.0.1', host)}/demo/{shop}")
     # The widget marks itself ready once the server confirmed its subscription.
     await expect(page.locator("#proofstream-root")).to_have_attribute(
         "data-state", "ready", timeout=10_000
@@ -33,7 +33,9 @@ async def open_demo(page: Page, stack: Stack, shop: str) -> None:
 async def test_signed_order_pops_up_within_10_s(
     stack: Stack, page: Page, shop: str, screenshot_path: Callable[[str], str]
 ) -> None:
-    await open_demo(page, stack, shop)
+    # Served from another origin than the widget's, as a merchant's storefront is: the
+    # config and the stream are then read across origins (CORS).
+    await open_demo(page, stack, shop, host="localhost")
     async with httpx.AsyncClient(timeout=10) as client:
         body = order_body(OrderFactory(seed=11, shop=shop), title="Blue Hoodie", first_name="Emma")
         assert (

@@ -1,5 +1,6 @@
 """Storefront routes in process, on the real broker and Redis: a burst of requests larger
-than the Redis connection pool waits for a connection instead of failing."""
+than the Redis connection pool waits for a connection instead of failing, and only the
+routes the widget reads from merchants' origins answer other origins (CORS)."""
 
 import asyncio
 from pathlib import Path
@@ -9,6 +10,9 @@ import pytest
 
 from gateway.app import create_app
 from proofstream.settings import Settings
+from simulator.orders import OrderFactory
+from simulator.webhooks import headers as shopify_headers
+from tests.conftest import SECRET
 
 pytestmark = pytest.mark.integration
 
@@ -32,3 +36,51 @@ async def test_burst_beyond_the_redis_pool_is_served(
             )
     assert [a.status_code for a in answers] == [200] * 60
     assert answers[0].json()["enabled"] is True
+
+
+async def test_cors_covers_the_widgets_routes_only(
+    bootstrap: str, redis_url: str, tmp_path: Path, shop: str
+) -> None:
+    merchant = f"https://{shop}"
+    settings = Settings(
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        REDIS_URL=redis_url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+        SHOPIFY_API_SECRET=SECRET,
+        PROOFSTREAM_CORS_ORIGINS=f"{merchant}, https://other.example",
+        PROOFSTREAM_DEV_MODE=True,
+    )
+    orders = OrderFactory(seed=3, shop=shop)
+    body = orders.body(orders.order())
+    webhook = shopify_headers(secret=SECRET, body=body, topic="orders/create", shop=shop)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            config = await client.get(f"/v1/storefront/{shop}/config", headers={"Origin": merchant})
+            stranger = await client.get(
+                f"/v1/storefront/{shop}/config", headers={"Origin": "https://evil.example"}
+            )
+            # What EventSource asks before reconnecting with Last-Event-ID.
+            preflight = await client.options(
+                f"/v1/storefront/{shop}/stream",
+                headers={
+                    "Origin": merchant,
+                    "Access-Control-Request-Method": "GET",
+                    "Access-Control-Request-Headers": "last-event-id",
+                },
+            )
+            api = await client.get(f"/api/settings?shop={shop}", headers={"Origin": merchant})
+            accepted = await client.post(
+                "/webhooks/shopify", content=body, headers={**webhook, "Origin": merchant}
+            )
+    assert config.status_code == 200
+    assert config.headers["access-control-allow-origin"] == merchant
+    assert stranger.status_code == 200 and "access-control-allow-origin" not in stranger.headers
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == merchant
+    assert "last-event-id" in preflight.headers["access-control-allow-headers"].lower()
+    assert api.status_code == 200 and "access-control-allow-origin" not in api.headers
+    assert accepted.json() == {"status": "accepted"}
+    assert "access-control-allow-origin" not in accepted.headers
+    assert "vary" not in accepted.headers
