@@ -3,7 +3,7 @@ under `bench/worker.py`.
 
 The same preload as the worker bench (`--orders` ~5 KB envelopes on a fresh Tansu broker),
 then one child process per mode runs the worker's own Faust app (`streams.app.create_app`,
-same transport, acks and commit settings) with a do-nothing agent:
+same transport, acks and commit settings, on uvloop) with a do-nothing agent:
 
 - `consume`: one agent reads every raw webhook and drops it (one Kafka hop in);
 - `hop`: one agent forwards every raw webhook to another topic, a second agent reads it
@@ -41,6 +41,9 @@ MODES = ("consume", "hop")
 def child(mode: str, orders: int, bootstrap: str) -> None:
     """Run a do-nothing Faust worker until `orders` messages went through; print JSON."""
     import faust
+    from mode.loop import use as use_loop
+
+    use_loop("uvloop")  # as proofstream.worker does
 
     from proofstream.settings import Settings
     from streams.app import create_app
