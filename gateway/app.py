@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from gateway import admin, health, install, storefront, webhooks
+from gateway.dedupe import Deduper
 from gateway.errors import GatewayError
 from gateway.fanout import Fanout
 from gateway.middleware import LogContext
@@ -162,7 +163,7 @@ def create_app(settings: Settings) -> Starlette:
             secret=secret.encode(),
             max_bytes=settings.webhook_max_bytes,
             producer=producer,
-            redis=redis,
+            dedupe=Deduper(redis),
             shops=shops,
         )
         app.state.fanout = fanout

@@ -7,26 +7,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import structlog
-from redis.asyncio import Redis
-from redis.commands.core import AsyncScript
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway.dedupe import Deduper
 from gateway.errors import BadRequest, GatewayError, PayloadTooLarge
 from gateway.metrics import WEBHOOK_ACK_SECONDS, WEBHOOKS
 from gateway.producer import EnvelopeProducer
 from gateway.shops import Shops
 from gateway.signatures import verify_webhook
 from schemas import WebhookEnvelope, is_shop_domain
-from streams.redis import CLAIM_SCRIPT, webhook_seen_key
+from streams.redis import webhook_seen_key
 from streams.topics import RAW_WEBHOOKS
 
 __all__ = ["HANDLERS", "Webhooks", "routes"]
@@ -34,7 +33,6 @@ __all__ = ["HANDLERS", "Webhooks", "routes"]
 log = structlog.get_logger("proofstream.gateway.webhooks")
 
 ORDER_ID_GUARDED = frozenset({"orders/create", "orders/cancelled"})
-DEDUPE_TTL_S = 72 * 3600  # Shopify retries a delivery for up to 48 hours
 
 
 @dataclass
@@ -44,12 +42,8 @@ class Webhooks:
     secret: bytes
     max_bytes: int
     producer: EnvelopeProducer
-    redis: Redis
+    dedupe: Deduper
     shops: Shops
-    claim: AsyncScript = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.claim = self.redis.register_script(CLAIM_SCRIPT)
 
 
 def shopify_header(headers: Headers, name: str) -> str | None:
@@ -120,9 +114,9 @@ async def _receive(request: Request) -> Response:
 
     event_id = shopify_header(headers, "event-id")
     seen = _dedupe_keys(shop, topic, event_id, payload)
-    # One round trip: claim the delivery (fails if any key is known), released on failure
-    # so that Shopify's retry is handled rather than deduplicated.
-    if seen and not await webhooks.claim(keys=seen, args=[DEDUPE_TTL_S]):
+    # Claim the delivery (fails if any key is known), released on failure so that
+    # Shopify's retry is handled rather than deduplicated.
+    if seen and not await webhooks.dedupe.claim(seen):
         WEBHOOKS.labels(topic, "duplicate").inc()
         log.info("webhook_duplicate", event_id=event_id)
         return JSONResponse({"status": "duplicate"})
@@ -132,7 +126,7 @@ async def _receive(request: Request) -> Response:
         )
     except BaseException:
         if seen:
-            await webhooks.redis.delete(*seen)
+            await webhooks.dedupe.release(seen)
         raise
     WEBHOOKS.labels(topic, "accepted").inc()
     log.info("webhook_accepted")

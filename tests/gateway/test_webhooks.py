@@ -1,5 +1,7 @@
 """`POST /webhooks/shopify` against a real gateway process on the real broker."""
 
+import asyncio
+
 import httpx
 import orjson
 import pytest
@@ -219,3 +221,30 @@ async def test_repeated_deliveries_are_deduplicated(
         "duplicate",
         "accepted",
     ]
+
+
+async def test_concurrent_repeats_are_accepted_once(
+    stack: Stack, orders: OrderFactory, shop: str
+) -> None:
+    # Every delivery twice at once: the claims meet in the same Redis pipeline.
+    bodies = [orders.body(orders.order()) for _ in range(8)]
+    async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=16)) as client:
+        answers = await asyncio.gather(
+            *(
+                post_webhook(
+                    client,
+                    stack.webhook_url,
+                    secret=stack.secret,
+                    shop=shop,
+                    body=body,
+                    **{"X-Shopify-Event-Id": f"event-{i}"},
+                )
+                for i, body in enumerate(bodies)
+                for _ in range(2)
+            )
+        )
+    statuses = [answer.json()["status"] for answer in answers]
+    assert all(
+        sorted(pair) == ["accepted", "duplicate"]
+        for pair in zip(statuses[0::2], statuses[1::2], strict=True)
+    )

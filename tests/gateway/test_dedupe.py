@@ -1,0 +1,75 @@
+"""`gateway.dedupe.Deduper` on the real Redis: claims made together go out as one pipeline
+and still behave one by one, in order."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from gateway.dedupe import Deduper
+from proofstream.services import free_port
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+def keys(n: int) -> list[str]:
+    run = uuid.uuid4().hex[:10]
+    return [f"ps:{{test-{run}}}:webhook:{i}" for i in range(n)]
+
+
+async def test_claims_made_together_are_decided_in_order(redis: Redis) -> None:
+    a, b, c = keys(3)
+    dedupe = Deduper(redis, ttl_s=60)
+    sent: list[int] = []
+    execute = redis.pipeline  # count the pipelines that go out
+
+    def counting_pipeline(**kwargs: object) -> object:
+        sent.append(1)
+        return execute(**kwargs)  # type: ignore[arg-type]
+
+    redis.pipeline = counting_pipeline  # type: ignore[method-assign]
+    results = await asyncio.gather(
+        dedupe.claim([a]), dedupe.claim([a]), dedupe.claim([b]), dedupe.claim([b, c])
+    )
+    assert results == [True, False, True, False]
+    assert len(sent) == 1
+    assert await redis.exists(c) == 0  # a refused claim sets none of its keys
+    assert 0 < await redis.ttl(a) <= 60
+    await dedupe.release([a])
+    assert await dedupe.claim([a]) is True
+
+
+async def test_a_claim_whose_request_is_gone_is_released(redis: Redis) -> None:
+    (key,) = keys(1)
+    dedupe = Deduper(redis, ttl_s=60)
+    waiting = asyncio.ensure_future(dedupe.claim([key]))
+    await asyncio.sleep(0)  # the claim is queued; its pipeline has not gone out yet
+    waiting.cancel()
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if not dedupe._sending:
+            break
+    assert waiting.cancelled()
+    assert await redis.exists(key) == 0
+    assert await dedupe.claim([key]) is True
+
+
+async def test_redis_away_fails_every_claim_of_the_batch() -> None:
+    client = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
+    dedupe = Deduper(client, ttl_s=60)
+    results = await asyncio.gather(
+        dedupe.claim(keys(1)), dedupe.claim(keys(1)), return_exceptions=True
+    )
+    await client.aclose()
+    assert len(results) == 2
+    assert all(isinstance(result, RedisConnectionError) for result in results)
