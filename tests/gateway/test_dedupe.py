@@ -1,16 +1,24 @@
 """`gateway.dedupe.Deduper` on the real Redis: claims made together go out as one pipeline
-and still behave one by one, in order."""
+and still behave one by one, in order; the gateway answers 503 while Redis is away and
+deduplicates again once it is back."""
 
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from gateway.app import create_app
 from gateway.dedupe import Deduper
-from proofstream.services import free_port
+from proofstream.services import free_port, start_redis
+from proofstream.settings import Settings
+from simulator.orders import OrderFactory
+from tests.conftest import SECRET
+from tests.fixtures import post_webhook
 
 pytestmark = pytest.mark.integration
 
@@ -73,3 +81,42 @@ async def test_redis_away_fails_every_claim_of_the_batch() -> None:
     await client.aclose()
     assert len(results) == 2
     assert all(isinstance(result, RedisConnectionError) for result in results)
+
+
+async def test_gateway_answers_503_while_redis_is_away_then_recovers(
+    bootstrap: str, tmp_path: Path, shop: str
+) -> None:
+    port = free_port()
+    redis_server, url = start_redis(log_path=tmp_path / "redis.log", port=port)
+    settings = Settings(
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        REDIS_URL=url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+        SHOPIFY_API_SECRET=SECRET,
+        PROOFSTREAM_DEV_MODE=True,
+    )
+    orders = OrderFactory(seed=5, shop=shop)
+    first, second = (orders.body(orders.order()) for _ in range(2))
+    app = create_app(settings)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+
+                async def deliver(body: bytes) -> httpx.Response:
+                    return await post_webhook(
+                        client, "/webhooks/shopify", secret=SECRET, shop=shop, body=body
+                    )
+
+                assert (await deliver(first)).json() == {"status": "accepted"}
+                redis_server.stop()
+                away = await deliver(second)
+                redis_server, _ = start_redis(log_path=tmp_path / "redis.log", port=port)
+                back = await deliver(second)
+                repeat = await deliver(second)
+    finally:
+        redis_server.stop()
+    assert away.status_code == 503 and away.headers["retry-after"] == "1"
+    assert "error" in away.json()
+    assert back.json() == {"status": "accepted"}  # the failed claim held nothing
+    assert repeat.json() == {"status": "duplicate"}
