@@ -1,4 +1,5 @@
-"""Builders shared by tests: signed deliveries from the simulator, and an SSE reader."""
+"""Builders shared by tests: signed deliveries from the simulator, a Redis client, and an
+SSE reader."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from redis.asyncio import Redis
 
 from simulator.orders import OrderFactory
 from simulator.webhooks import headers as shopify_headers
@@ -25,6 +27,14 @@ PUBLIC_NOTIFICATION_KEYS = {
     "product_url",
     "occurred_at",
 }
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    """A client of the tests' Redis, closed afterwards."""
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The Faust agents driven by `Agent.test_context()`, sending into in-memory channels."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,13 +28,6 @@ class Harness:
     agents: Agents
     notifications: Any
     dead_letters: Any
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture

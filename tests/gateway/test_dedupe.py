@@ -4,7 +4,6 @@ deduplicates again once it is back."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -21,13 +20,6 @@ from tests.conftest import SECRET
 from tests.fixtures import post_webhook
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 def keys(n: int) -> list[str]:

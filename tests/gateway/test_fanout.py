@@ -28,13 +28,6 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
 async def fanout(redis: Redis) -> AsyncIterator[Fanout]:
     fanout = Fanout(redis, backlog=2, send_timeout=0.3, ping=0.2)
     await fanout.start()
