@@ -28,7 +28,6 @@ import orjson
 from proofstream.services import (
     ManagedProcess,
     free_port,
-    redis_reachable,
     start_broker,
     start_redis,
     wait_for_http,
@@ -52,7 +51,6 @@ __all__ = [
     "histogram_delta",
     "machine",
     "percentiles",
-    "redis_cpu_seconds",
     "run",
     "shares",
     "system_cpu",
@@ -110,11 +108,14 @@ def _env(
 
 @contextlib.contextmanager
 def bench_stack(
-    *, worker: bool, log_level: str = "info", keep_logs: bool = False
+    *, worker: bool, log_level: str = "info", keep_logs: bool = False, redis_url: str | None = None
 ) -> Iterator[BenchStack]:
-    """Broker (Tansu, fresh), Redis (REDIS_URL if it answers, else our own), the gateway and,
-    when `worker`, the Faust worker: all real processes. Yields once the gateway is ready
-    (the worker's group join is the caller's business: send a warm-up order).
+    """Broker (Tansu, fresh), a redis-server of its own (or the caller's `redis_url`), the
+    gateway and, when `worker`, the Faust worker: all real processes. Yields once the gateway
+    is ready (the worker's group join is the caller's business: send a warm-up order).
+
+    Never the machine's shared Redis: a run leaves ~100,000 dedupe keys with a 72 h TTL,
+    and enough of them slowed every SCAN there (the test suite's included).
 
     Logs go to a temporary folder, removed after a clean run unless `keep_logs`."""
     logs = Path(tempfile.mkdtemp(prefix="proofstream-bench-"))
@@ -124,8 +125,7 @@ def bench_stack(
         broker, bootstrap = start_broker(log_path=logs / "broker.log")
         started.append(broker)
         processes["broker"] = broker
-        redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-        if not redis_reachable(redis_url):
+        if redis_url is None:
             redis_proc, redis_url = start_redis(log_path=logs / "redis.log")
             started.append(redis_proc)
             processes["redis"] = redis_proc
@@ -380,20 +380,6 @@ def schedstat(pid: int) -> tuple[float, float] | None:
     return int(on_cpu) / 1e9, int(wait) / 1e9
 
 
-def redis_cpu_seconds(url: str) -> float | None:
-    """used_cpu_user + used_cpu_sys of the Redis server (works for a Redis we did not start)."""
-    import redis
-
-    client = redis.Redis.from_url(url, socket_timeout=1)
-    try:
-        info = client.info("cpu")
-        return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
-    except redis.RedisError:
-        return None
-    finally:
-        client.close()
-
-
 def all_processes_cpu() -> dict[int, tuple[str, float]]:
     """pid -> (command, cpu seconds) for every process we can read."""
     out: dict[int, tuple[str, float]] = {}
@@ -427,7 +413,6 @@ class CpuSample:
     wall: float = 0.0
     start_proc: dict[str, float | None] = field(default_factory=dict)
     start_sched: dict[str, tuple[float, float] | None] = field(default_factory=dict)
-    start_redis: float | None = None
     start_self: float = 0.0
     start_sys: tuple[float, float] = (0.0, 0.0)
     start_all: dict[int, tuple[str, float]] = field(default_factory=dict)
@@ -436,9 +421,6 @@ class CpuSample:
     def start(self) -> None:
         self.start_proc = {n: cpu_seconds(pid) for n, pid in self.stack.pids().items()}
         self.start_sched = {n: schedstat(pid) for n, pid in self.stack.pids().items()}
-        self.start_redis = (
-            None if "redis" in self.stack.processes else redis_cpu_seconds(self.stack.redis_url)
-        )
         self.start_self = time.process_time()
         self.start_sys = system_cpu()
         self.start_all = all_processes_cpu()
@@ -456,11 +438,6 @@ class CpuSample:
                 if sched0 is not None and sched1 is not None and name in ("gateway", "worker"):
                     out[name]["main_thread_on_cpu_pct"] = _pct(sched1[0] - sched0[0], wall)
                     out[name]["main_thread_runq_wait_pct"] = _pct(sched1[1] - sched0[1], wall)
-        if self.start_redis is not None:
-            after = redis_cpu_seconds(self.stack.redis_url)
-            if after is not None:
-                used = after - self.start_redis
-                out["redis"] = {"cpu_s": round(used, 2), "cpu_pct_of_one_core": _pct(used, wall)}
         used_self = time.process_time() - self.start_self
         out["bench_client"] = {
             "cpu_s": round(used_self, 2),
@@ -474,8 +451,8 @@ class CpuSample:
         ours = {*self.stack.pids().values(), os.getpid()}
         others: list[tuple[float, int, str]] = []
         for pid, (name, after_s) in all_processes_cpu().items():
-            if pid in ours or (self.start_redis is not None and name.startswith("redis-server")):
-                continue  # (a Redis we did not start is measured through INFO above)
+            if pid in ours:
+                continue
             used = after_s - self.start_all.get(pid, (name, 0.0))[1]
             if used >= 0.05 * wall:  # 5 % of a core or more
                 others.append((_pct(used, wall), pid, name))
@@ -503,7 +480,7 @@ def env_overrides() -> dict[str, str]:
     return {
         k: v
         for k, v in sorted(os.environ.items())
-        if k.startswith(("PROOFSTREAM_", "PSBENCH_")) or k in ("PYTHONPATH", "REDIS_URL")
+        if k.startswith(("PROOFSTREAM_", "PSBENCH_")) or k == "PYTHONPATH"
     }
 
 

@@ -173,7 +173,7 @@ def nchan_publisher(http: httpx.AsyncClient, base: str) -> Callable[[str, int], 
 @contextlib.asynccontextmanager
 async def ours(redis_url: str, redis_port: int, logs: Path) -> AsyncIterator[Server]:
     # bench_stack starts the broker and the gateway (with our RLIMIT_NOFILE, inherited).
-    with bench_stack(worker=False, keep_logs=KEEP_LOGS) as stack:
+    with bench_stack(worker=False, keep_logs=KEEP_LOGS, redis_url=redis_url) as stack:
         client = aioredis.Redis.from_url(redis_url)
         try:
             yield Server(
@@ -1066,7 +1066,6 @@ def main() -> None:
     try:
         with private_redis(logs) as (redis_proc, redis_url):
             assert redis_proc.pid is not None
-            os.environ["REDIS_URL"] = redis_url  # bench_stack uses it (it answers PING)
             results = _run(args, logs, redis_url, redis_proc.pid)
         ok = True
     finally:
@@ -1078,7 +1077,7 @@ def main() -> None:
         "bench": "fanout",
         "machine": info,
         "config": {
-            "env_overrides": {k: v for k, v in env_overrides().items() if k != "REDIS_URL"},
+            "env_overrides": env_overrides(),
             "targets": args.target,
             "levels": args.levels,
             "client_processes": args.client_procs,

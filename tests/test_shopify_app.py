@@ -203,7 +203,7 @@ async def test_install_refresh_uninstall_redact(app: App, shop: str) -> None:
         assert response.status_code == 200
 
     async def erased() -> bool:
-        keys = [k async for k in app.redis.scan_iter(match=shop_keys(shop))]
+        keys = [k async for k in app.redis.scan_iter(match=shop_keys(shop), count=1000)]
         return not keys and not any((await rows(shop)).values())
 
     await eventually(erased)
