@@ -67,7 +67,7 @@ def own_broker(tmp_path: Path) -> Iterator[str]:
 
 
 async def test_two_workers_split_the_partitions_and_publish_each_order_once(
-    own_broker: str, redis_url: str, tmp_path: Path
+    own_broker: str, redis_url: str, redis: Redis, tmp_path: Path
 ) -> None:
     shops = shops_on_every_partition(2)
     with gateway_process(bootstrap=own_broker, redis_url=redis_url, folder=tmp_path) as (
@@ -90,7 +90,10 @@ async def test_two_workers_split_the_partitions_and_publish_each_order_once(
             for name, port in ports.items()
         }
         logs = {name: tmp_path / f"worker-{name}.log" for name in workers}
-        redis = Redis.from_url(redis_url)
+
+        async def lengths() -> list[int]:
+            return [await redis.xlen(stream_key(shop)) for shop in shops]
+
         try:
             async with asyncio.timeout(60):
                 while not both_in_one_generation(logs["a"], logs["b"]):
@@ -102,15 +105,11 @@ async def test_two_workers_split_the_partitions_and_publish_each_order_once(
                         client, f"{url}/webhooks/shopify", secret=SECRET, shop=shop, body=body
                     )
                     assert answer.json() == {"status": "accepted"}
-
-                async def published() -> int:
-                    return sum([await redis.xlen(stream_key(shop)) for shop in shops])
-
                 async with asyncio.timeout(60):
-                    while await published() < len(shops) * 3:
+                    while sum(await lengths()) < len(shops) * 3:
                         await asyncio.sleep(0.2)
                 await asyncio.sleep(1)  # room for a second copy of any of them
-                lengths = [await redis.xlen(stream_key(shop)) for shop in shops]
+                published = await lengths()
                 counts = {
                     name: rendered((await client.get(f"http://127.0.0.1:{port}/metrics")).text)
                     for name, port in ports.items()
@@ -118,7 +117,6 @@ async def test_two_workers_split_the_partitions_and_publish_each_order_once(
         finally:
             for worker in workers.values():
                 worker.stop()
-            await redis.aclose()
-    assert lengths == [3] * len(shops)
+    assert published == [3] * len(shops)
     assert counts["a"] > 0 and counts["b"] > 0
     assert counts["a"] + counts["b"] == len(shops) * 3
