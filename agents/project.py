@@ -3,15 +3,10 @@ config, whether a shop may stream at all)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 import orjson
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from agents.errors import SinkUnavailable
+from agents.errors import redis_errors
 from schemas import ShopLifecycle, ShopSettingsChanged
 from streams.redis import (
     CONTROL_UNINSTALLED,
@@ -25,14 +20,6 @@ from streams.redis import (
 __all__ = ["Projector"]
 
 
-@asynccontextmanager
-async def _redis_errors() -> AsyncIterator[None]:
-    try:
-        yield
-    except (RedisConnectionError, RedisTimeoutError) as exc:
-        raise SinkUnavailable(f"Redis: {exc}") from exc
-
-
 class Projector:
     """Idempotent: projecting the same event twice leaves the same keys."""
 
@@ -41,7 +28,7 @@ class Projector:
 
     async def settings(self, change: ShopSettingsChanged) -> None:
         settings = change.settings
-        async with _redis_errors(), self._redis.pipeline(transaction=True) as pipe:
+        async with redis_errors(), self._redis.pipeline(transaction=True) as pipe:
             pipe.set(settings_key(change.shop), orjson.dumps(settings.model_dump(mode="json")))
             pipe.set(
                 config_key(change.shop),
@@ -52,7 +39,7 @@ class Projector:
     async def lifecycle(self, event: ShopLifecycle) -> int:
         """Apply one lifecycle event; returns how many keys were deleted (redaction)."""
         shop = event.shop
-        async with _redis_errors():
+        async with redis_errors():
             if event.kind == "installed":
                 await self._redis.delete(uninstalled_key(shop))
                 return 0

@@ -1,15 +1,21 @@
-"""`Notification` → Redis: append to the shop's capped stream and publish it live, once."""
+"""Notifications → Redis: append to the shop's capped replay stream and publish live, once;
+and take popups down (retracted, hidden, deleted, redacted) or put one back (shown)."""
 
 from __future__ import annotations
 
 import orjson
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from agents.errors import SinkUnavailable
-from schemas import Notification
-from streams.redis import PUBLISH_SCRIPT, channel, seen_key, stream_key
+from agents.errors import redis_errors
+from schemas import Notification, NotificationChanged
+from streams.redis import (
+    PUBLISH_SCRIPT,
+    REPLAY_SCRIPT,
+    RETRACT_SCRIPT,
+    channel,
+    seen_key,
+    stream_key,
+)
 
 __all__ = ["Publisher"]
 
@@ -18,7 +24,9 @@ class Publisher:
     """Idempotent sink: a notification id already published is skipped, atomically."""
 
     def __init__(self, redis: Redis, *, maxlen: int, seen_ttl_s: int = 7 * 24 * 3600) -> None:
-        self._script = redis.register_script(PUBLISH_SCRIPT)
+        self._publish = redis.register_script(PUBLISH_SCRIPT)
+        self._retract = redis.register_script(RETRACT_SCRIPT)
+        self._replay = redis.register_script(REPLAY_SCRIPT)
         self._maxlen = maxlen
         self._seen_ttl_s = seen_ttl_s
 
@@ -26,13 +34,27 @@ class Publisher:
         """The new stream id, or None when this notification was published before."""
         shop = notification.shop
         payload = orjson.dumps(notification.public().model_dump(mode="json"))
-        try:
-            stream_id = await self._script(
+        async with redis_errors():
+            stream_id = await self._publish(
                 keys=[seen_key(shop, notification.id), stream_key(shop)],
-                args=[payload, self._maxlen, channel(shop), self._seen_ttl_s],
+                args=[payload, self._maxlen, channel(shop), self._seen_ttl_s, notification.id],
             )
-        except (RedisConnectionError, RedisTimeoutError) as exc:
-            raise SinkUnavailable(f"Redis: {exc}") from exc
         if stream_id is None:
             return None
         return stream_id.decode() if isinstance(stream_id, bytes) else str(stream_id)
+
+    async def change(self, change: NotificationChanged) -> int:
+        """Apply a change to the replay stream and live pages; returns the entries touched."""
+        shop = change.shop
+        async with redis_errors():
+            if change.status != "shown":
+                return int(
+                    await self._retract(keys=[stream_key(shop)], args=[channel(shop), *change.ids])
+                )
+            if change.public is None:
+                return 0
+            payload = orjson.dumps(change.public.model_dump(mode="json"))
+            added = await self._replay(
+                keys=[stream_key(shop)], args=[change.public.id, payload, self._maxlen]
+            )
+            return 0 if added is None else 1

@@ -1,15 +1,26 @@
-"""The whole pipeline in one place: raw webhooks → notifications → Redis.
+"""The whole pipeline in one place.
 
-    proofstream.webhooks.raw ──orders: normalize → OrderEvent → render──▶
-    proofstream.notifications ──publish──▶ Redis (stream + pub/sub)
-    (anything normalize cannot read) ──▶ proofstream.deadletters
-    proofstream.settings ──settings──▶ table shop-settings (read by render)
+    proofstream.webhooks.raw ──webhooks: by Shopify topic──
+        orders/create        normalize → render ──────────────▶ proofstream.notifications
+        orders/cancelled,    mark the order (table order-marks);   (Notification)
+        refunds/create       cancelled or fully refunded ──────▶ (NotificationChanged: retracted)
+        customers/redact     mark the orders, record the request ▶ (NotificationChanged: redacted)
+        customers/data_request  record what the record holds (SQL)
+        app/uninstalled,     ───────────────────────────────────▶ proofstream.lifecycle
+        shop/redact
+        (anything it cannot read) ──────────────────────────────▶ proofstream.deadletters
+    proofstream.notifications ──publish──▶ Redis: replay stream + live channel (and take-downs)
+                              ──record───▶ SQL: the notification record (batched)
+    proofstream.engagement ──engagement──▶ SQL: delivered counts
+    proofstream.settings ──settings──▶ table shop-settings (read by webhooks)
                          ──project───▶ Redis (current settings, widget config)
-    proofstream.lifecycle ─lifecycle─▶ table shop-status (read by render) and Redis
-                                       (uninstalled: live clients closed; redacted: erased)
+    proofstream.lifecycle ──lifecycle──▶ table shop-status (read by webhooks), Redis; on
+                                         redaction the shop's tables, keys and rows erased
+    every hour (leader) ──retention──▶ SQL rows older than PROOFSTREAM_RETENTION_DAYS
 
-Each agent only loops, calls a pure stage function and sends. `concurrency=1` on
-purpose: with more, Faust can commit past an in-flight message (faust #606).
+Each agent only loops, calls pure stage functions (`stages/`) and sinks, and sends.
+`concurrency=1` on purpose: with more, Faust can commit past an in-flight message
+(faust #606). Every topic is keyed by shop, so one shop's events keep their order.
 """
 
 from __future__ import annotations
@@ -17,48 +28,70 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, ParamSpec, TypeVar
 
 import orjson
 import structlog
 from pydantic import ValidationError
 
-from agents.errors import InvalidEvent, SinkUnavailable
+from agents.errors import SinkUnavailable
 from agents.metrics import EVENTS, LAG
-from agents.normalize import normalize
 from agents.project import Projector
 from agents.publish import Publisher
-from agents.render import render, skip_reason
+from agents.record import Recorder
 from schemas import (
     DeadLetter,
+    EngagementCounts,
     Notification,
-    OrderEvent,
+    NotificationChanged,
     ShopLifecycle,
+    ShopOrderMarks,
     ShopSettings,
     ShopSettingsChanged,
     WebhookEnvelope,
+    notification_id,
 )
+from stages.errors import InvalidEvent
+from stages.normalize import customer_request, normalize, retraction
+from stages.render import render, skip_reason
+from stages.retract import marked, redacted_mark, withheld
 from streams.tables import Tables
 from streams.topics import RAW_WEBHOOKS, Topics
 
-__all__ = ["Agents", "register"]
+__all__ = ["Agents", "Policy", "register"]
 
 log = structlog.get_logger("proofstream.agents")
 
-T = TypeVar("T")
+P = ParamSpec("P")
 R = TypeVar("R")
+Outcome = Notification | NotificationChanged | ShopLifecycle | DeadLetter | str
 
 
 @dataclass(frozen=True)
 class Agents:
     """The registered Faust agents (tests drive them with `test_context()`)."""
 
-    orders: Any
+    webhooks: Any
     publish: Any
+    record: Any
+    engagement: Any
     settings: Any
     project: Any
     lifecycle: Any
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The worker's knobs (from `proofstream.settings.Settings`)."""
+
+    buyer_data: bool = True  # Shopify's Level 2 protected customer data access
+    marks_kept: timedelta = timedelta(days=7)  # the raw topic's retention
+    record_kept: timedelta = timedelta(days=30)
+    retention_every_s: float = 3600.0
+    batch: int = 500
+    batch_within_s: float = 0.5
+    retry_delays: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0, 5.0)
 
 
 def _now() -> datetime:
@@ -72,86 +105,206 @@ def register(
     *,
     publisher: Publisher,
     projector: Projector,
+    recorder: Recorder,
+    policy: Policy = Policy(),
     clock: Callable[[], datetime] = _now,
-    retry_delays: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0, 5.0),
 ) -> Agents:
     """Attach the agents to `app`; returns them."""
 
-    @app.agent(topics.raw_webhooks, name="orders", concurrency=1)  # type: ignore[untyped-decorator]
-    async def orders_agent(stream: Any) -> AsyncIterator[Notification | DeadLetter | str]:
-        # normalize then render in one step: the OrderEvent between them never crosses Kafka
-        # (that hop cost ~16 ms of p50 at 50 orders/s and a fifth to a quarter of the
-        # worker's CPU; bench/RESULTS.md), and no topic holds another copy of buyers' data.
-        async for event in stream.events():
-            order = await _normalized(event)
-            if isinstance(order, DeadLetter):
-                yield order
-                continue
-            settings = tables.settings.get(order.shop) or ShopSettings()
-            status = tables.status.get(order.shop)
-            now = clock()
-            if status is not None and status.kind != "installed":
-                reason: str | None = f"shop {status.kind}"
-            else:
-                reason = skip_reason(order, settings=settings, now=now)
-            if reason:
-                EVENTS.labels("render", "skipped").inc()
-                log.info("render_skipped", webhook_id=order.webhook_id, reason=reason)
-                yield reason
-                continue
-            notification = render(order, settings=settings, now=now)
-            await topics.notifications.send(key=order.shop, value=notification)
-            EVENTS.labels("render", "ok").inc()
-            log.info(
-                "rendered",
-                webhook_id=order.webhook_id,
-                shop=order.shop,
-                notification_id=notification.id,
-            )
-            yield notification
+    async def sink(call: Callable[P, Awaitable[R]], *args: P.args, **kwargs: P.kwargs) -> R:
+        # A sink being away must not skip anything: hold the partition and retry, then let
+        # the error stop the agent (the message is not committed and comes back).
+        for delay in policy.retry_delays:
+            try:
+                return await call(*args, **kwargs)
+            except SinkUnavailable as exc:
+                log.warning("sink_retry", error=str(exc))
+                await asyncio.sleep(delay)
+        return await call(*args, **kwargs)
 
-    async def _normalized(event: Any) -> OrderEvent | DeadLetter:
-        raw: bytes = event.value
-        key = event.key.decode() if isinstance(event.key, bytes) else event.key
-        try:
-            envelope = WebhookEnvelope.from_json(raw)
-            order = normalize(envelope)
-        except (InvalidEvent, ValidationError, ValueError) as exc:
-            letter = DeadLetter(
-                stage="normalize",
-                reason=_reason(exc),
-                source_topic=RAW_WEBHOOKS,
-                key=key,
-                webhook_id=_webhook_id(raw),
-                original=raw,
-                failed_at=clock(),
-            )
-            await topics.dead_letters.send(key=key, value=letter)
-            EVENTS.labels("normalize", "dead_letter").inc()
-            log.warning("dead_letter", webhook_id=letter.webhook_id, reason=letter.reason)
-            return letter
+    @app.agent(topics.raw_webhooks, name="webhooks", concurrency=1)  # type: ignore[untyped-decorator]
+    async def webhooks_agent(stream: Any) -> AsyncIterator[Outcome]:
+        async for event in stream.events():
+            raw: bytes = event.value
+            key = event.key.decode() if isinstance(event.key, bytes) else event.key
+            try:
+                envelope = WebhookEnvelope.from_json(raw)
+                handler = handlers.get(envelope.topic)
+                if handler is None:
+                    raise InvalidEvent(f"no handler for topic {envelope.topic!r}")
+                outcome = await handler(envelope)
+            except (InvalidEvent, ValidationError, ValueError) as exc:
+                outcome = await dead_letter(raw, key, exc)
+            yield outcome
+
+    async def dead_letter(raw: bytes, key: str | None, exc: Exception) -> DeadLetter:
+        letter = DeadLetter(
+            stage="normalize",
+            reason=_reason(exc),
+            source_topic=RAW_WEBHOOKS,
+            key=key,
+            webhook_id=_webhook_id(raw),
+            original=raw,
+            failed_at=clock(),
+        )
+        await topics.dead_letters.send(key=key, value=letter)
+        EVENTS.labels("normalize", "dead_letter").inc()
+        log.warning("dead_letter", webhook_id=letter.webhook_id, reason=letter.reason)
+        return letter
+
+    async def order(envelope: WebhookEnvelope) -> Outcome:
+        order = normalize(envelope, buyer=policy.buyer_data)
         EVENTS.labels("normalize", "ok").inc()
         _observe("normalize", envelope.received_at, clock)
-        return order
+        settings = tables.settings.get(order.shop) or ShopSettings()
+        status = tables.status.get(order.shop)
+        marks = tables.marks.get(order.shop)
+        now = clock()
+        if status is not None and status.kind != "installed":
+            reason: str | None = f"shop {status.kind}"
+        else:
+            mark = marks.orders.get(order.order_id) if marks else None
+            reason = skip_reason(order, settings=settings, now=now, mark=mark)
+        if reason:
+            EVENTS.labels("render", "skipped").inc()
+            log.info("render_skipped", webhook_id=order.webhook_id, reason=reason)
+            return reason
+        notification = render(order, settings=settings, now=now)
+        await topics.notifications.send(key=order.shop, value=notification)
+        EVENTS.labels("render", "ok").inc()
+        log.info(
+            "rendered",
+            webhook_id=order.webhook_id,
+            shop=order.shop,
+            notification_id=notification.id,
+        )
+        return notification
+
+    async def retract(envelope: WebhookEnvelope) -> Outcome:
+        event = retraction(envelope)
+        shop, now = event.shop, clock()
+        marks = tables.marks.get(shop) or ShopOrderMarks()
+        mark = marked(marks.orders.get(event.order_id), event)
+        tables.marks[shop] = marks.with_mark(event.order_id, mark).pruned(
+            now=now, keep=policy.marks_kept
+        )
+        units: dict[str, int] | None = None
+        if mark.retracted is None:  # a refund: is the whole order refunded now?
+            units = await sink(recorder.order_units, shop=shop, order_id=event.order_id)
+        reason = withheld(mark, units or {})
+        if reason is None:
+            EVENTS.labels("retract", "partial_refund").inc()
+            log.info("refund_partial", webhook_id=event.webhook_id, order_id=event.order_id)
+            return "partial refund"
+        change = NotificationChanged(
+            shop=shop,
+            ids=(notification_id(shop=shop, kind="order", source_id=event.order_id),),
+            status="retracted",
+            reason=reason,
+            at=now,
+            webhook_id=event.webhook_id,
+        )
+        await topics.notifications.send(key=shop, value=change)
+        EVENTS.labels("retract", reason).inc()
+        log.info("order_retracted", webhook_id=event.webhook_id, order_id=event.order_id)
+        return change
+
+    async def customer(envelope: WebhookEnvelope) -> Outcome:
+        request = customer_request(envelope)
+        shop, now = request.shop, clock()
+        if request.topic == "customers/redact" and request.order_ids:
+            # Marked first: an order of this customer that arrives later never shows.
+            marks = tables.marks.get(shop) or ShopOrderMarks()
+            for order_id in request.order_ids:
+                marks = marks.with_mark(order_id, redacted_mark(marks.orders.get(order_id), at=now))
+            tables.marks[shop] = marks.pruned(now=now, keep=policy.marks_kept)
+        details = await sink(recorder.customer_request, request)
+        EVENTS.labels("compliance", request.topic).inc()
+        log.info("compliance_recorded", webhook_id=request.webhook_id, topic=request.topic)
+        if request.topic != "customers/redact" or not request.order_ids:
+            return f"{request.topic}: {details}"
+        change = NotificationChanged(
+            shop=shop,
+            ids=tuple(
+                notification_id(shop=shop, kind="order", source_id=o) for o in request.order_ids
+            ),
+            status="redacted",
+            reason="customers/redact",
+            at=now,
+            webhook_id=request.webhook_id,
+        )
+        await topics.notifications.send(key=shop, value=change)
+        return change
+
+    async def lifecycle(envelope: WebhookEnvelope) -> Outcome:
+        event = ShopLifecycle(
+            shop=envelope.shop,
+            kind="uninstalled" if envelope.topic == "app/uninstalled" else "redacted",
+            at=envelope.triggered_at or envelope.received_at,
+            webhook_id=envelope.webhook_id,
+        )
+        await topics.lifecycle.send(key=event.shop, value=event)
+        return event
+
+    handlers: dict[str, Callable[[WebhookEnvelope], Awaitable[Outcome]]] = {
+        "orders/create": order,
+        "orders/cancelled": retract,
+        "refunds/create": retract,
+        "customers/redact": customer,
+        "customers/data_request": customer,
+        "app/uninstalled": lifecycle,
+        "shop/redact": lifecycle,
+    }
 
     @app.agent(topics.notifications, name="publish", concurrency=1)  # type: ignore[untyped-decorator]
-    async def publish_agent(stream: Any) -> AsyncIterator[str | None]:
-        async for notification in stream:
-            stream_id = await _with_retries(publisher.publish, notification, retry_delays)
+    async def publish_agent(stream: Any) -> AsyncIterator[str | int | None]:
+        async for event in stream:
+            if isinstance(event, NotificationChanged):
+                touched = await sink(publisher.change, event)
+                EVENTS.labels("publish", event.status).inc()
+                log.info("publish_changed", shop=event.shop, status=event.status, entries=touched)
+                yield touched
+                continue
+            stream_id = await sink(publisher.publish, event)
             EVENTS.labels("publish", "ok" if stream_id else "duplicate").inc()
-            _observe("publish", notification.created_at, clock)
+            _observe("publish", event.created_at, clock)
             log.info(
                 "published" if stream_id else "duplicate_skipped",
-                webhook_id=notification.webhook_id,
-                shop=notification.shop,
+                webhook_id=event.webhook_id,
+                shop=event.shop,
                 stream_id=stream_id,
             )
             yield stream_id
 
+    @app.agent(topics.notifications, name="record", concurrency=1)  # type: ignore[untyped-decorator]
+    async def record_agent(stream: Any) -> AsyncIterator[int]:
+        # Batched: one transaction (and one INSERT per run of new rows) per batch. take()
+        # acks a batch only once the loop resumes, after the commit (at-least-once).
+        async for batch in stream.take(policy.batch, within=policy.batch_within_s):
+            recorded = await sink(recorder.write, batch)
+            EVENTS.labels("record", "saved").inc(recorded.saved)
+            EVENTS.labels("record", "changed").inc(recorded.changed)
+            newest = max((e.created_at for e in batch if isinstance(e, Notification)), default=None)
+            if newest is not None:
+                _observe("record", newest, clock)
+            yield recorded.saved
+
+    @app.agent(topics.engagement, name="engagement", concurrency=1)  # type: ignore[untyped-decorator]
+    async def engagement_agent(stream: Any) -> AsyncIterator[int]:
+        async for batch in stream.take(policy.batch, within=policy.batch_within_s):
+            delivered: dict[str, int] = {}
+            for report in batch:
+                assert isinstance(report, EngagementCounts)
+                for nid, count in report.delivered.items():
+                    delivered[nid] = delivered.get(nid, 0) + count
+            await sink(recorder.add_delivered, delivered)
+            EVENTS.labels("engagement", "ok").inc(len(batch))
+            yield len(delivered)
+
     @app.agent(topics.settings, name="settings", concurrency=1)  # type: ignore[untyped-decorator]
     async def settings_agent(stream: Any) -> AsyncIterator[ShopSettingsChanged]:
         # Event-sourced state: the table is the fold of every change, restored from its
-        # changelog on restart and co-partitioned with orders so render reads it locally.
+        # changelog on restart and co-partitioned with webhooks so render reads it locally.
         async for change in stream:
             tables.settings[change.shop] = change.settings
             EVENTS.labels("settings", "ok").inc()
@@ -161,42 +314,52 @@ def register(
     @app.agent(topics.settings, name="project", concurrency=1)  # type: ignore[untyped-decorator]
     async def project_agent(stream: Any) -> AsyncIterator[ShopSettingsChanged]:
         async for change in stream:
-            await _with_retries(projector.settings, change, retry_delays)
+            await sink(projector.settings, change)
             EVENTS.labels("project", "ok").inc()
             yield change
 
     @app.agent(topics.lifecycle, name="lifecycle", concurrency=1)  # type: ignore[untyped-decorator]
-    async def lifecycle_agent(stream: Any) -> AsyncIterator[ShopLifecycle]:
+    async def lifecycle_agent(stream: Any) -> AsyncIterator[ShopLifecycle | None]:
         async for event in stream:
+            current = tables.status.get(event.shop)
+            if current is not None and current.at > event.at:
+                # An uninstall that reaches us after a later reinstall (or the reverse).
+                EVENTS.labels("lifecycle", "stale").inc()
+                log.info("shop_lifecycle_stale", shop=event.shop, kind=event.kind)
+                yield None
+                continue
+            tables.status[event.shop] = event
+            erased: dict[str, int] = {}
             if event.kind == "redacted":
                 tables.settings.pop(event.shop, None)
-            tables.status[event.shop] = event
-            deleted = await _with_retries(projector.lifecycle, event, retry_delays)
+                tables.marks.pop(event.shop, None)
+                erased = await sink(recorder.erase_shop, event.shop)
+            deleted = await sink(projector.lifecycle, event)
             EVENTS.labels("lifecycle", event.kind).inc()
-            log.info("shop_lifecycle", shop=event.shop, kind=event.kind, redis_keys_deleted=deleted)
+            log.info(
+                "shop_lifecycle",
+                shop=event.shop,
+                kind=event.kind,
+                redis_keys_deleted=deleted,
+                rows_deleted=erased,
+            )
             yield event
 
+    @app.timer(interval=policy.retention_every_s, on_leader=True)  # type: ignore[untyped-decorator]
+    async def retention() -> None:
+        deleted = await sink(recorder.expire, before=clock() - policy.record_kept)
+        EVENTS.labels("retention", "deleted").inc(deleted)
+        log.info("retention_applied", rows_deleted=deleted, kept_days=policy.record_kept.days)
+
     return Agents(
-        orders=orders_agent,
+        webhooks=webhooks_agent,
         publish=publish_agent,
+        record=record_agent,
+        engagement=engagement_agent,
         settings=settings_agent,
         project=project_agent,
         lifecycle=lifecycle_agent,
     )
-
-
-async def _with_retries(
-    sink: Callable[[T], Awaitable[R]], value: T, delays: tuple[float, ...]
-) -> R:
-    # Redis being away must not skip anything: hold the partition and retry, then let the
-    # error stop the agent (the message is not committed and comes back).
-    for delay in delays:
-        try:
-            return await sink(value)
-        except SinkUnavailable as exc:
-            log.warning("sink_retry", error=str(exc))
-            await asyncio.sleep(delay)
-    return await sink(value)
 
 
 def _observe(stage: str, since: datetime, clock: Callable[[], datetime]) -> None:

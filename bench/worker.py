@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,9 @@ async def preload(
     bootstrap: str, partitions: int, envelopes: list[tuple[str, bytes]]
 ) -> dict[str, Any]:
     started = now()
-    await ensure_topics(bootstrap=bootstrap, names=NAMES, partitions=partitions)
+    await ensure_topics(
+        bootstrap=bootstrap, names=NAMES, partitions=partitions, retention=timedelta(days=7)
+    )
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
         acks="all",

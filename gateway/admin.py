@@ -1,8 +1,9 @@
-"""The merchant side: the dashboard page and `/api/*` (settings, preview, test, recent).
+"""The merchant side: the dashboard page and `/api/*` (settings, preview, test, embed).
 
 Every API call is authenticated by the Shopify session token (`Authorization: Bearer`);
 in dev mode (`PROOFSTREAM_DEV_MODE`, said loudly at start) `?shop=` stands in for it.
-Saving settings produces a `ShopSettingsChanged` event; nothing here writes state.
+Saving settings produces a `ShopSettingsChanged` event; nothing here writes state. The
+stored notifications are served by `gateway.notifications`.
 """
 
 from __future__ import annotations
@@ -10,30 +11,42 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import orjson
-from pydantic import ValidationError
-from redis.asyncio import Redis
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from agents.render import render
-from agents.samples import sample_order, sample_webhook
 from gateway.errors import BadRequest, InvalidInput, NotFound, Unauthorized
+from gateway.openapi import Operation, documented
 from gateway.pages import fill
 from gateway.producer import EnvelopeProducer
 from gateway.sessions import SessionToken, verify_session_token
 from gateway.shops import Shops
+from gateway.store import Store
 from proofstream.settings import Settings
 from schemas import ShopSettings, ShopSettingsChanged, is_shop_domain
+from schemas.api import (
+    Accepted,
+    EmbedStatus,
+    ErrorBody,
+    InvalidBody,
+    Preview,
+    SettingsSaved,
+    SettingsView,
+)
 from schemas.settings import DEFAULT_TEMPLATES, PLACEHOLDERS
 from shopify_app.embed import embed_status
-from streams.redis import settings_key, stream_key
+from stages.render import render
+from stages.samples import sample_order, sample_webhook
 from streams.topics import RAW_WEBHOOKS, SETTINGS
 
-__all__ = ["Admin", "routes"]
+__all__ = ["MERCHANT_ERRORS", "Admin", "json", "routes"]
+
+# What every merchant call can answer besides its success.
+MERCHANT_ERRORS = {401: ErrorBody, 503: ErrorBody}
 
 
 @dataclass
@@ -41,7 +54,8 @@ class Admin:
     """Dependencies of the merchant routes, built in the gateway's lifespan."""
 
     settings: Settings
-    redis: Redis
+    store: Store
+    db: async_sessionmaker[AsyncSession]
     producer: EnvelopeProducer
     shops: Shops
     admin_html: str
@@ -65,30 +79,48 @@ class Admin:
         raise Unauthorized("missing session token")
 
     async def current(self, shop: str) -> ShopSettings:
-        raw = await self.redis.get(settings_key(shop))
+        raw = await self.store.settings(shop)
         return ShopSettings.model_validate_json(raw) if raw else ShopSettings()
 
+    @property
+    def buyer_data(self) -> bool:
+        """Whether popups may name buyers (Shopify's Level 2 protected customer data)."""
+        return self.settings.shopify_customer_data_level == 2
 
-def _admin(request: Request) -> Admin:
+
+def admin_of(request: Request) -> Admin:
     admin: Admin = request.app.state.admin
     return admin
 
 
-async def _settings_body(request: Request) -> ShopSettings:
+def json(model: BaseModel, *, status_code: int = 200) -> Response:
+    """A pydantic body as JSON (the same serialization the OpenAPI document describes)."""
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
+
+
+async def json_body(request: Request) -> object:
     try:
-        body = orjson.loads(await request.body())
+        return orjson.loads(await request.body())
     except orjson.JSONDecodeError as exc:
         raise BadRequest("body is not JSON") from exc
+
+
+def invalid(message: str, exc: ValidationError) -> InvalidInput:
+    fields = {
+        ".".join(str(part) for part in error["loc"]) or "body": error["msg"].removeprefix(
+            "Value error, "
+        )
+        for error in exc.errors()
+    }
+    return InvalidInput(message, fields=fields)
+
+
+async def _settings_body(request: Request) -> ShopSettings:
+    body = await json_body(request)
     try:
         return ShopSettings.model_validate(body)
     except ValidationError as exc:
-        fields = {
-            ".".join(str(part) for part in error["loc"]) or "body": error["msg"].removeprefix(
-                "Value error, "
-            )
-            for error in exc.errors()
-        }
-        raise InvalidInput("invalid settings", fields=fields) from exc
+        raise invalid("invalid settings", exc) from exc
 
 
 def _shop_page(request: Request) -> str:
@@ -98,8 +130,15 @@ def _shop_page(request: Request) -> str:
     return shop
 
 
+@documented(
+    Operation(
+        "The merchant dashboard (embedded in the Shopify admin)",
+        {200: "text/html", 404: ErrorBody},
+        tags=("dashboard",),
+    )
+)
 async def page(request: Request) -> Response:
-    admin = _admin(request)
+    admin = admin_of(request)
     shop = _shop_page(request)
     return HTMLResponse(
         fill(
@@ -112,66 +151,104 @@ async def page(request: Request) -> Response:
     )
 
 
+@documented(
+    Operation(
+        "The dashboard's live preview frame",
+        {200: "text/html", 404: ErrorBody},
+        tags=("dashboard",),
+    )
+)
 async def preview_page(request: Request) -> Response:
-    admin = _admin(request)
+    admin = admin_of(request)
     shop = _shop_page(request)
     widget_url = admin.settings.public_url.rstrip("/") + "/widget.js"
     return HTMLResponse(fill(admin.preview_html, SHOP=shop, WIDGET_URL=widget_url))
 
 
+@documented(
+    Operation(
+        "The shop's settings", {200: SettingsView, **MERCHANT_ERRORS}, merchant=True, tags=("api",)
+    )
+)
 async def get_settings(request: Request) -> Response:
-    admin = _admin(request)
+    admin = admin_of(request)
     shop = (await admin.caller(request)).shop
-    return JSONResponse(
-        {
-            "shop": shop,
-            "settings": (await admin.current(shop)).model_dump(mode="json"),
-            "placeholders": list(PLACEHOLDERS),
-            "default_templates": DEFAULT_TEMPLATES,
-        }
+    return json(
+        SettingsView(
+            shop=shop,
+            settings=await admin.current(shop),
+            placeholders=list(PLACEHOLDERS),
+            default_templates=DEFAULT_TEMPLATES,
+        )
     )
 
 
+@documented(
+    Operation(
+        "Save the shop's settings (applied by the worker to the orders after it)",
+        {202: SettingsSaved, 400: ErrorBody, 422: InvalidBody, **MERCHANT_ERRORS},
+        body=ShopSettings,
+        merchant=True,
+        tags=("api",),
+    )
+)
 async def put_settings(request: Request) -> Response:
-    admin = _admin(request)
+    admin = admin_of(request)
     caller = await admin.caller(request)
     settings = await _settings_body(request)
     change = ShopSettingsChanged(
         shop=caller.shop, settings=settings, changed_at=datetime.now(UTC), changed_by=caller.user
     )
     await admin.producer.send(SETTINGS, key=caller.shop, value=change.to_json())
-    return JSONResponse(
-        {"status": "accepted", "settings": settings.model_dump(mode="json")}, status_code=202
+    return json(SettingsSaved(settings=settings), status_code=202)
+
+
+@documented(
+    Operation(
+        "Render the sample order with the posted settings (the worker's renderer)",
+        {200: Preview, 400: ErrorBody, 422: InvalidBody, **MERCHANT_ERRORS},
+        body=ShopSettings,
+        merchant=True,
+        tags=("api",),
     )
-
-
+)
 async def preview(request: Request) -> Response:
-    admin = _admin(request)
+    admin = admin_of(request)
     shop = (await admin.caller(request)).shop
     settings = await _settings_body(request)
     now = datetime.now(UTC)
-    notification = render(
-        sample_order(shop=shop, order_id="preview", now=now), settings=settings, now=now
-    )
-    return JSONResponse(
-        {
-            "notification": notification.public().model_dump(mode="json"),
-            "config": settings.widget_config().model_dump(mode="json"),
-        }
-    )
+    order = sample_order(shop=shop, order_id="preview", now=now, buyer=admin.buyer_data)
+    notification = render(order, settings=settings, now=now)
+    return json(Preview(notification=notification.public(), config=settings.widget_config()))
 
 
+@documented(
+    Operation(
+        "Send the sample order through the pipeline to the shop's storefronts",
+        {202: Accepted, **MERCHANT_ERRORS},
+        merchant=True,
+        tags=("api",),
+    )
+)
 async def test_notification(request: Request) -> Response:
-    admin = _admin(request)
+    admin = admin_of(request)
     shop = (await admin.caller(request)).shop
     webhook = sample_webhook(shop=shop, order_id=f"test-{uuid.uuid4().hex}", now=datetime.now(UTC))
     # Through the whole worker pipeline, rendered with the shop's saved settings.
     await admin.producer.send(RAW_WEBHOOKS, key=shop, value=webhook.to_json())
-    return JSONResponse({"status": "accepted"}, status_code=202)
+    return json(Accepted(), status_code=202)
 
 
+@documented(
+    Operation(
+        "Whether the main theme has the app embed on",
+        {200: EmbedStatus, 409: ErrorBody, 502: ErrorBody, **MERCHANT_ERRORS},
+        merchant=True,
+        tags=("api",),
+    )
+)
 async def embed(request: Request) -> Response:
-    admin = _admin(request)
+    admin = admin_of(request)
     shop = (await admin.caller(request)).shop
     settings = admin.settings
     status = await embed_status(
@@ -181,21 +258,9 @@ async def embed(request: Request) -> Response:
         app_handle=settings.shopify_app_handle,
         block_handle=settings.shopify_embed_block,
     )
-    return JSONResponse(
-        {"enabled": status.enabled, "theme": status.theme, "activate_url": status.activate_url}
+    return json(
+        EmbedStatus(enabled=status.enabled, theme=status.theme, activate_url=status.activate_url)
     )
-
-
-async def recent(request: Request) -> Response:
-    admin = _admin(request)
-    shop = (await admin.caller(request)).shop
-    try:
-        limit = min(max(int(request.query_params.get("limit", "20")), 1), 100)
-    except ValueError as exc:
-        raise BadRequest("limit must be a number") from exc
-    entries = await admin.redis.xrevrange(stream_key(shop), count=limit)
-    notifications: list[Any] = [orjson.loads(fields[b"n"]) for _, fields in entries or () if fields]
-    return JSONResponse({"notifications": notifications})
 
 
 routes = [
@@ -205,6 +270,5 @@ routes = [
     Route("/api/settings", put_settings, methods=["PUT"]),
     Route("/api/preview", preview, methods=["POST"]),
     Route("/api/test-notification", test_notification, methods=["POST"]),
-    Route("/api/notifications", recent, methods=["GET"]),
     Route("/api/embed-status", embed, methods=["GET"]),
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -17,15 +16,19 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
-from gateway import admin, health, install, storefront, webhooks
+from gateway import admin, health, install, notifications, storefront, webhooks
 from gateway.dedupe import Deduper
+from gateway.engagement import DeliveryCounter
 from gateway.errors import GatewayError
 from gateway.fanout import Fanout
 from gateway.middleware import LogContext
+from gateway.openapi import openapi_document
 from gateway.pages import template
 from gateway.producer import EnvelopeProducer
 from gateway.shops import Shops
+from gateway.store import Store
 from proofstream.errors import ServiceError
 from proofstream.settings import Settings
 from shopify_app.errors import NotInstalled, ShopifyAuthError, ShopifyError, ShopifyUnavailable
@@ -43,7 +46,7 @@ log = structlog.get_logger("proofstream.gateway")
 async def _gateway_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GatewayError)
     log.info("request_refused", status=exc.status_code, reason=str(exc))
-    return JSONResponse(exc.body(), status_code=exc.status_code)
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -55,15 +58,6 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     # Never a stack trace to a client: log it, answer a plain 500.
     log.exception("unhandled_error")
     return JSONResponse({"error": "internal error"}, status_code=500)
-
-
-async def _redis_error(request: Request, exc: Exception) -> Response:
-    log.warning("redis_unavailable", reason=str(exc))
-    return JSONResponse(
-        {"error": "temporarily unavailable, retry shortly"},
-        status_code=503,
-        headers={"Retry-After": "1"},
-    )
 
 
 async def _shopify_error(request: Request, exc: Exception) -> Response:
@@ -119,17 +113,26 @@ def create_app(settings: Settings) -> Starlette:
         )
         await _open_all(pool, settings.redis_max_connections)
         redis = Redis.from_pool(pool)
+        store = Store(redis)
+        db = sessionmaker(engine)
         http = httpx.AsyncClient(timeout=10)
         producer = EnvelopeProducer(
-            bootstrap=settings.brokers, partitions=settings.topic_partitions
+            bootstrap=settings.brokers,
+            partitions=settings.topic_partitions,
+            retention=settings.kafka_retention,
+        )
+        deliveries = DeliveryCounter(
+            producer, every_s=settings.engagement_flush_s, clock=lambda: datetime.now(UTC)
         )
         fanout = Fanout(
             redis,
+            deliveries=deliveries,
             backlog=settings.sse_client_queue,
             send_timeout=settings.sse_send_timeout_s,
             ping=settings.sse_ping_s,
         )
         await producer.start()
+        await deliveries.start()
         await fanout.start()
         secret = settings.shopify_api_secret.get_secret_value()
         token_client = TokenClient(
@@ -139,15 +142,15 @@ def create_app(settings: Settings) -> Starlette:
             api_secret=secret,
         )
         tokens = OfflineTokenManager(
-            db=sessionmaker(engine),
+            db=db,
             cipher=cipher,
             client=token_client,
             clock=lambda: datetime.now(UTC),
             api_version=settings.shopify_api_version,
         )
         shops = Shops(
-            db=sessionmaker(engine),
-            redis=redis,
+            db=db,
+            store=store,
             producer=producer,
             token_client=token_client,
             tokens=tokens,
@@ -167,12 +170,14 @@ def create_app(settings: Settings) -> Starlette:
             shops=shops,
         )
         app.state.fanout = fanout
+        app.state.health = health.Health(producer=producer, store=store)
         app.state.storefront = storefront.Storefront.load_assets(
-            settings=settings, redis=redis, fanout=fanout
+            settings=settings, store=store, fanout=fanout
         )
         app.state.admin = admin.Admin(
             settings=settings,
-            redis=redis,
+            store=store,
+            db=db,
             producer=producer,
             shops=shops,
             admin_html=template("admin.html"),
@@ -185,36 +190,38 @@ def create_app(settings: Settings) -> Starlette:
                 message="PROOFSTREAM_DEV_MODE is on: /api/* accepts ?shop= without a session "
                 "token. Never enable it in production.",
             )
-        # What start-up allocated lives as long as the process: keep it out of every
-        # later collection (bench/RESULTS.md: ingest p99 at 1,000/s 26.7 → 21.2 ms).
-        gc.freeze()
-        # A webhook allocates a few hundred objects (its parsed order): with the default
-        # young-generation threshold of 700 the collector ran every few webhooks. 20,000
-        # measured +14-16 % webhooks/s and ingest p99 at 500/s 26-30 -> 14-15 ms.
-        gc.set_threshold(20_000, 10, 10)
         log.info("gateway_started", public_url=settings.public_url)
         try:
             yield
         finally:
             await fanout.stop()
+            await deliveries.stop()
             await producer.stop()
             await http.aclose()
             await redis.aclose()
             await engine.dispose()
 
+    routes: list[BaseRoute] = [
+        *webhooks.routes,
+        *storefront.routes(cors_origins=[o.strip() for o in settings.cors_origins.split(",")]),
+        *admin.routes,
+        *notifications.routes,
+        *install.routes,
+        *health.routes,
+    ]
+    document = openapi_document(
+        routes, title="proofstream gateway", version="1", dev_mode=settings.dev_mode
+    )
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(document)
+
     return Starlette(
-        routes=[
-            *webhooks.routes,
-            *storefront.routes(cors_origins=[o.strip() for o in settings.cors_origins.split(",")]),
-            *admin.routes,
-            *install.routes,
-            *health.routes,
-        ],
+        routes=[*routes, Route("/openapi.json", openapi)],
         middleware=[Middleware(LogContext)],
         exception_handlers={
             GatewayError: _gateway_error,
             ShopifyError: _shopify_error,
-            RedisError: _redis_error,
             HTTPException: _http_error,
             Exception: _unexpected,
         },

@@ -10,6 +10,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from gateway.store import redis_errors
 from streams.redis import CLAIM_SCRIPT
 
 __all__ = ["DEDUPE_TTL_S", "Deduper"]
@@ -28,17 +29,19 @@ class Deduper:
 
     async def claim(self, keys: list[str]) -> bool:
         """True when no key was held and all are now; False for a repeat delivery.
-        Raises what Redis raised (the route answers 503 and Shopify retries)."""
+        Raises `StoreUnavailable` when Redis fails (503: Shopify retries)."""
         loop = asyncio.get_running_loop()
         if not self._batch:
             loop.call_soon(self._flush)
         future: asyncio.Future[bool] = loop.create_future()
         self._batch.append((keys, future))
-        return await future
+        async with redis_errors():
+            return await future
 
     async def release(self, keys: list[str]) -> None:
         """Forget a claim whose delivery was not handled, so Shopify's retry is."""
-        await self._redis.delete(*keys)
+        async with redis_errors():
+            await self._redis.delete(*keys)
 
     def _flush(self) -> None:
         batch, self._batch = self._batch, []

@@ -8,7 +8,8 @@ GatewayError
 ├── Gone               410
 ├── PayloadTooLarge    413
 ├── InvalidInput       422  (with the message of each invalid field)
-└── BrokerUnavailable  503
+├── BrokerUnavailable  503
+└── StoreUnavailable   503  (Redis or the database; with Retry-After)
 """
 
 from proofstream.errors import ProofstreamError
@@ -22,6 +23,7 @@ __all__ = [
     "InvalidSignature",
     "NotFound",
     "PayloadTooLarge",
+    "StoreUnavailable",
     "Unauthorized",
 ]
 
@@ -30,6 +32,7 @@ class GatewayError(ProofstreamError):
     """A request the gateway refuses; the message is safe to show the client."""
 
     status_code = 500
+    headers: dict[str, str] | None = None
 
     def body(self) -> dict[str, object]:
         """The JSON the client receives."""
@@ -89,3 +92,10 @@ class BrokerUnavailable(GatewayError):
     """Kafka did not acknowledge the envelope; Shopify will retry the delivery."""
 
     status_code = 503
+
+
+class StoreUnavailable(GatewayError):
+    """Redis or the database did not answer; the client may retry shortly."""
+
+    status_code = 503
+    headers = {"Retry-After": "1"}

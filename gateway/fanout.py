@@ -2,8 +2,9 @@
 
 A shop's channel is subscribed when its first client arrives and unsubscribed when its
 last one leaves. Each message is framed once, as one ASGI message, and written to every
-client of the shop in one pass (`gateway/sse.py` says why that pass is cheap). One timer
-pings every client, so idle connections survive proxies and dead ones are found.
+client of the shop in one pass (`gateway/sse.py` says why that pass is cheap); how many
+clients got it is counted once per broadcast (`gateway.engagement`). One timer pings
+every client, so idle connections survive proxies and dead ones are found.
 """
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
+import orjson
 import structlog
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 from starlette.types import Send
 
+from gateway.engagement import DeliveryCounter
 from gateway.metrics import SSE_CLIENTS, SSE_DELIVERED
 from gateway.sse import Frame, SSEClient, parse_stream_id
-from streams.redis import CONTROL_UNINSTALLED, channel, shop_of_channel
+from streams.redis import CONTROL_RETRACT, CONTROL_UNINSTALLED, channel, shop_of_channel
 
-__all__ = ["GOODBYE", "Fanout", "notification_frame"]
+__all__ = ["GOODBYE", "Fanout", "notification_frame", "retract_frame"]
 
 log = structlog.get_logger("proofstream.gateway.fanout")
 
@@ -36,11 +39,25 @@ def notification_frame(stream_id: bytes, payload: bytes) -> bytes:
     return b"id: " + stream_id + b"\nevent: notification\ndata: " + payload + b"\n\n"
 
 
+def retract_frame(notification_id: str) -> bytes:
+    """Take a popup down: the widget removes it if it is on screen or waiting."""
+    return b"event: retract\ndata: " + orjson.dumps({"id": notification_id}) + b"\n\n"
+
+
 class Fanout:
     """Shared subscription manager; start it in the lifespan, stop it on shutdown."""
 
-    def __init__(self, redis: Redis, *, backlog: int, send_timeout: float, ping: float) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        deliveries: DeliveryCounter,
+        backlog: int,
+        send_timeout: float,
+        ping: float,
+    ) -> None:
         self._pubsub: PubSub = redis.pubsub(ignore_subscribe_messages=True)
+        self.deliveries = deliveries
         self._backlog = backlog
         self._send_timeout = send_timeout
         self._ping = ping
@@ -64,7 +81,7 @@ class Fanout:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.end_all()
-        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._pubsub.aclose()
 
     def end_all(self) -> None:
         """End every stream now; browsers reconnect (to this process's successor)."""
@@ -119,21 +136,31 @@ class Fanout:
                 self._dispatch(message["channel"], message["data"])
 
     def _dispatch(self, raw_channel: bytes, data: bytes) -> None:
-        clients = self._shops.get(shop_of_channel(raw_channel.decode()))
+        shop = shop_of_channel(raw_channel.decode())
+        clients = self._shops.get(shop)
         if not clients:
             return
         if data == CONTROL_UNINSTALLED:
             for client in clients:
                 client.end(GOODBYE)
             return
-        raw_id, _, payload = data.partition(b" ")
-        stream_id = parse_stream_id(raw_id)
-        if stream_id is None:
+        if data.startswith(CONTROL_RETRACT):
+            retracted = data.removeprefix(CONTROL_RETRACT).strip()
+            self._broadcast(clients, Frame.of(retract_frame(retracted.decode())))
             return
-        frame = Frame.of(notification_frame(raw_id, payload), stream_id)
+        raw_id, _, rest = data.partition(b" ")
+        stream_id = parse_stream_id(raw_id)
+        notification_id, _, payload = rest.partition(b" ")
+        if stream_id is None or not payload:
+            return
+        self._broadcast(clients, Frame.of(notification_frame(raw_id, payload), stream_id))
+        self.deliveries.delivered(shop, notification_id.decode(), len(clients))
+        SSE_DELIVERED.inc(len(clients))
+
+    @staticmethod
+    def _broadcast(clients: set[SSEClient], frame: Frame) -> None:
         for client in clients:
             client.write(frame)
-        SSE_DELIVERED.inc(len(clients))
 
     async def _pinger(self) -> None:
         while True:

@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-__all__ = ["routes"]
+from gateway.openapi import Operation, documented
+from gateway.producer import EnvelopeProducer
+from gateway.store import Store
+
+__all__ = ["Health", "routes"]
 
 
+@dataclass(frozen=True)
+class Health:
+    """What readiness checks: the broker and Redis."""
+
+    producer: EnvelopeProducer
+    store: Store
+
+
+@documented(Operation("Liveness", {200: "application/json"}, tags=("operations",)))
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+@documented(
+    Operation(
+        "Readiness: the broker and Redis answer",
+        {200: "application/json", 503: "application/json"},
+        tags=("operations",),
+    )
+)
 async def readyz(request: Request) -> Response:
-    state = request.app.state
-    try:
-        redis_ok = bool(await state.storefront.redis.ping())
-    except RedisError:
-        redis_ok = False
-    broker_ok = await state.webhooks.producer.ready()
+    health: Health = request.app.state.health
+    redis_ok = await health.store.ready()
+    broker_ok = await health.producer.ready()
     ready = redis_ok and broker_ok
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "redis": redis_ok, "broker": broker_ok},
@@ -29,6 +47,7 @@ async def readyz(request: Request) -> Response:
     )
 
 
+@documented(Operation("Prometheus metrics", {200: "text/plain"}, tags=("operations",)))
 async def metrics(request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -15,11 +15,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from gateway.errors import BadRequest, Unauthorized
+from gateway.openapi import Operation, documented
 from gateway.shops import Shops
 from proofstream.settings import Settings
 from schemas import is_shop_domain
+from schemas.api import ErrorBody
 from shopify_app.oauth import authorize_url, new_state, sign_state, unsign_state, verify_query_hmac
-from streams.redis import oauth_state_key
 
 __all__ = ["Install", "routes"]
 
@@ -49,6 +50,13 @@ def _verified_shop(request: Request, install: Install) -> str:
     return shop
 
 
+@documented(
+    Operation(
+        "Non-embedded install: redirect to Shopify's authorize page",
+        {302: None, 400: ErrorBody, 401: ErrorBody},
+        tags=("shopify",),
+    )
+)
 async def start(request: Request) -> Response:
     install: Install = request.app.state.install
     shop = _verified_shop(request, install)
@@ -76,6 +84,13 @@ async def start(request: Request) -> Response:
     return response
 
 
+@documented(
+    Operation(
+        "Non-embedded install: exchange the code for an offline token",
+        {302: None, 400: ErrorBody, 401: ErrorBody, 502: ErrorBody, 503: ErrorBody},
+        tags=("shopify",),
+    )
+)
 async def callback(request: Request) -> Response:
     install: Install = request.app.state.install
     shop = _verified_shop(request, install)
@@ -84,7 +99,7 @@ async def callback(request: Request) -> Response:
     if state is None or state != request.query_params.get("state"):
         raise Unauthorized("state does not match this browser's install request")
     # Single use, even if the cookie is replayed from another browser.
-    if not await install.shops.redis.set(oauth_state_key(state), b"1", nx=True, ex=STATE_TTL_S):
+    if not await install.shops.store.claim_oauth_state(state, ttl_s=STATE_TTL_S):
         raise Unauthorized("this install request was already completed")
     code = request.query_params.get("code", "")
     if not code:

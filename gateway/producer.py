@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
@@ -17,9 +18,17 @@ __all__ = ["EnvelopeProducer"]
 class EnvelopeProducer:
     """Produces verified webhook envelopes; `send` returns only once the broker acked."""
 
-    def __init__(self, *, bootstrap: str, partitions: int, send_timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        partitions: int,
+        retention: timedelta,
+        send_timeout_s: float = 5.0,
+    ) -> None:
         self._bootstrap = bootstrap
         self._partitions = partitions
+        self._retention = retention
         self._send_timeout_s = send_timeout_s
         self._producer: AIOKafkaProducer | None = None
 
@@ -39,7 +48,10 @@ class EnvelopeProducer:
             try:
                 await producer.start()
                 await ensure_topics(
-                    bootstrap=self._bootstrap, names=NAMES, partitions=self._partitions
+                    bootstrap=self._bootstrap,
+                    names=NAMES,
+                    partitions=self._partitions,
+                    retention=self._retention,
                 )
             except KafkaError as exc:
                 await producer.stop()

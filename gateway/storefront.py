@@ -10,7 +10,6 @@ from importlib import resources
 
 import orjson
 import structlog
-from redis.asyncio import Redis
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -20,11 +19,13 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.errors import Gone, NotFound
 from gateway.fanout import Fanout, notification_frame
+from gateway.openapi import Operation, documented
 from gateway.pages import fill, template
 from gateway.sse import HEADERS, StreamId, body, parse_stream_id
+from gateway.store import ShopGate, Store
 from proofstream.settings import Settings
 from schemas import WidgetConfig, is_shop_domain
-from streams.redis import config_key, stream_key, uninstalled_key, widget_key_key
+from schemas.api import ErrorBody
 
 __all__ = ["Storefront", "routes"]
 
@@ -41,35 +42,32 @@ class Storefront:
     """Dependencies of the storefront routes, built in the gateway's lifespan."""
 
     settings: Settings
-    redis: Redis
+    store: Store
     fanout: Fanout
     widget_js: bytes
     demo_html: str
 
     @classmethod
-    def load_assets(cls, *, settings: Settings, redis: Redis, fanout: Fanout) -> Storefront:
+    def load_assets(cls, *, settings: Settings, store: Store, fanout: Fanout) -> Storefront:
         return cls(
             settings=settings,
-            redis=redis,
+            store=store,
             fanout=fanout,
             widget_js=resources.files("widget").joinpath("proofstream.js").read_bytes(),
             demo_html=template("demo.html"),
         )
 
-    async def replay(self, shop: str, after: StreamId) -> list[tuple[StreamId, bytes]]:
-        """Frames stored after `after` (exclusive), oldest first."""
-        entries = await self.redis.xrange(
-            stream_key(shop),
-            min=f"({after[0]}-{after[1]}",
-            max="+",
-            count=self.settings.stream_maxlen,
+    async def replay(self, shop: str, after: StreamId) -> list[tuple[StreamId, bytes, str]]:
+        """Frames stored after `after` (exclusive), oldest first, with their notification."""
+        entries = await self.store.replay(
+            shop, after=f"{after[0]}-{after[1]}", count=self.settings.stream_maxlen
         )
         frames = []
-        for raw_id, fields in entries or ():
-            stream_id = parse_stream_id(raw_id)
-            payload = fields.get(b"n") if fields else None
-            if stream_id is not None and isinstance(raw_id, bytes) and isinstance(payload, bytes):
-                frames.append((stream_id, notification_frame(raw_id, payload)))
+        for entry in entries:
+            stream_id = parse_stream_id(entry.stream_id)
+            if stream_id is not None:
+                frame = notification_frame(entry.stream_id, entry.payload)
+                frames.append((stream_id, frame, entry.notification_id.decode()))
         return frames
 
     async def serve(
@@ -93,9 +91,10 @@ class Storefront:
                     await send(body(READY_FRAME))
                 last = parse_stream_id(last_event_id) or (0, 0)
                 if last > (0, 0):
-                    for stream_id, frame in await self.replay(shop, last):
+                    for stream_id, frame, notification_id in await self.replay(shop, last):
                         async with asyncio.timeout(self.settings.sse_send_timeout_s):
                             await send(body(frame))
+                        self.fanout.deliveries.delivered(shop, notification_id, 1)
                         last = stream_id
                 client.release(after=last)
                 while (await receive())["type"] != "http.disconnect":
@@ -122,18 +121,22 @@ def _storefront(request: Request) -> Storefront:
     return storefront
 
 
-def _check_key(request: Request, stored: bytes | str | None) -> None:
+def _check_key(request: Request, gate: ShopGate) -> None:
     # The app embed passes the shop's widget key; a wrong one is a misconfigured or copied
     # embed. Without a key (demo page, local development) the shop domain alone decides.
     given = request.query_params.get("key")
-    if given is None:
-        return
-    if isinstance(stored, bytes):
-        stored = stored.decode()
-    if stored != given:
+    if given is not None and gate.widget_key != given:
         raise NotFound("unknown widget key for this shop")
 
 
+@documented(
+    Operation(
+        "Server-sent events: `ready`, then `notification` (id = stream id) and `retract`;"
+        " Last-Event-ID replays what was missed",
+        {200: "text/event-stream", 404: ErrorBody, 410: ErrorBody, 503: ErrorBody},
+        tags=("storefront",),
+    )
+)
 class StreamEndpoint:
     """GET /v1/storefront/{shop}/stream: a raw ASGI endpoint, as it writes its own frames."""
 
@@ -141,22 +144,27 @@ class StreamEndpoint:
         request = Request(scope, receive)
         storefront = _storefront(request)
         shop = _shop(request)
-        uninstalled, key = await storefront.redis.mget(uninstalled_key(shop), widget_key_key(shop))
-        if uninstalled:
+        gate = await storefront.store.gate(shop)
+        if gate.uninstalled:
             raise Gone("this shop no longer uses proofstream")
-        _check_key(request, key)
+        _check_key(request, gate)
         await storefront.serve(shop, request.headers.get("last-event-id"), receive, send)
 
 
+@documented(
+    Operation(
+        "The widget's display config (cacheable)",
+        {200: WidgetConfig, 404: ErrorBody, 503: ErrorBody},
+        tags=("storefront",),
+    )
+)
 async def config(request: Request) -> Response:
     storefront = _storefront(request)
     shop = _shop(request)
     # Projected by the worker from the settings topic; a shop that never saved gets defaults.
-    config, uninstalled, key = await storefront.redis.mget(
-        config_key(shop), uninstalled_key(shop), widget_key_key(shop)
-    )
-    _check_key(request, key)
-    body = DISABLED_CONFIG if uninstalled else config or DEFAULT_CONFIG
+    config, gate = await storefront.store.widget_config(shop)
+    _check_key(request, gate)
+    body = DISABLED_CONFIG if gate.uninstalled else config or DEFAULT_CONFIG
     return Response(
         body,
         media_type="application/json",
@@ -164,6 +172,9 @@ async def config(request: Request) -> Response:
     )
 
 
+@documented(
+    Operation("The storefront widget", {200: "application/javascript"}, tags=("storefront",))
+)
 async def widget_js(request: Request) -> Response:
     return Response(
         _storefront(request).widget_js,
@@ -172,6 +183,7 @@ async def widget_js(request: Request) -> Response:
     )
 
 
+@documented(Operation("A demo storefront page with the widget", {200: "text/html", 404: ErrorBody}))
 async def demo(request: Request) -> Response:
     storefront = _storefront(request)
     shop = _shop(request)

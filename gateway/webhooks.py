@@ -1,7 +1,8 @@
-"""`POST /webhooks/shopify`: verify the HMAC on the raw body, drop repeated deliveries, then
-hand each topic to its handler: orders are produced to Kafka (acks=all, keyed by shop) and
-answered 200 only once the broker acknowledged them; lifecycle and compliance topics go
-to `gateway.shops`."""
+"""`POST /webhooks/shopify`: verify the HMAC on the raw body, drop repeated deliveries, and
+produce every subscribed topic to the raw topic (acks=all, keyed by shop), answering 200
+only once the broker acknowledged it. The worker does the rest. Two topics also touch
+what is the gateway's own first: `app/uninstalled` deletes the shop's tokens,
+`shop/redact` its install row (`gateway.shops`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 import structlog
@@ -21,18 +22,21 @@ from starlette.routing import Route
 from gateway.dedupe import Deduper
 from gateway.errors import BadRequest, GatewayError, PayloadTooLarge
 from gateway.metrics import WEBHOOK_ACK_SECONDS, WEBHOOKS
+from gateway.openapi import Operation, documented
 from gateway.producer import EnvelopeProducer
 from gateway.shops import Shops
 from gateway.signatures import verify_webhook
 from schemas import WebhookEnvelope, is_shop_domain
+from schemas.api import ErrorBody, WebhookResult
 from streams.redis import webhook_seen_key
 from streams.topics import RAW_WEBHOOKS
 
-__all__ = ["HANDLERS", "Webhooks", "routes"]
+__all__ = ["TOPICS", "Webhooks", "routes"]
 
 log = structlog.get_logger("proofstream.gateway.webhooks")
 
-ORDER_ID_GUARDED = frozenset({"orders/create", "orders/cancelled"})
+# A re-sent order or refund can carry a new event id: its own id guards too.
+ID_GUARDED = {"orders/create": "order", "orders/cancelled": "order", "refunds/create": "refund"}
 
 
 @dataclass
@@ -75,6 +79,19 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
+@documented(
+    Operation(
+        "Every Shopify webhook topic (X-Shopify-Topic), signed with the app secret",
+        {
+            200: WebhookResult,
+            400: ErrorBody,
+            401: ErrorBody,
+            413: ErrorBody,
+            503: ErrorBody,
+        },
+        tags=("shopify",),
+    )
+)
 async def receive(request: Request) -> Response:
     try:
         return await _receive(request)
@@ -106,11 +123,10 @@ async def _receive(request: Request) -> Response:
     if not isinstance(payload, dict):
         raise BadRequest("body is not a JSON object")
 
-    handler = HANDLERS.get(topic)
-    if handler is None:
+    if topic not in TOPICS:
         WEBHOOKS.labels(topic, "ignored").inc()
         log.info("webhook_ignored")
-        return JSONResponse({"status": "ignored"})
+        return _result("ignored")
 
     event_id = shopify_header(headers, "event-id")
     seen = _dedupe_keys(shop, topic, event_id, payload)
@@ -119,18 +135,22 @@ async def _receive(request: Request) -> Response:
     if seen and not await webhooks.dedupe.claim(seen):
         WEBHOOKS.labels(topic, "duplicate").inc()
         log.info("webhook_duplicate", event_id=event_id)
-        return JSONResponse({"status": "duplicate"})
+        return _result("duplicate")
     try:
-        await handler(
-            webhooks, _Delivery(shop, topic, webhook_id, event_id, headers, body, payload)
-        )
+        if (own := TOPICS[topic]) is not None:
+            await own(webhooks.shops, shop)
+        await _produce(webhooks, _Delivery(shop, topic, webhook_id, event_id, headers, body))
     except BaseException:
         if seen:
             await webhooks.dedupe.release(seen)
         raise
     WEBHOOKS.labels(topic, "accepted").inc()
     log.info("webhook_accepted")
-    return JSONResponse({"status": "accepted"})
+    return _result("accepted")
+
+
+def _result(status: Literal["accepted", "duplicate", "ignored"]) -> Response:
+    return JSONResponse({"status": status})
 
 
 @dataclass(frozen=True)
@@ -141,19 +161,18 @@ class _Delivery:
     event_id: str | None
     headers: Headers
     body: bytes
-    payload: dict[str, Any]
 
 
 def _dedupe_keys(shop: str, topic: str, event_id: str | None, payload: dict[str, Any]) -> list[str]:
-    # (shop, topic, event id); for order topics the order id guards too, since a
-    # re-sent order can carry a new event id.
+    # (shop, topic, event id), and for orders and refunds (shop, topic, their own id).
     keys = [webhook_seen_key(shop, topic, event_id)] if event_id else []
-    if topic in ORDER_ID_GUARDED and (order_id := payload.get("id")) is not None:
-        keys.append(webhook_seen_key(shop, topic, f"order-{order_id}"))
+    kind = ID_GUARDED.get(topic)
+    if kind is not None and (own_id := payload.get("id")) is not None:
+        keys.append(webhook_seen_key(shop, topic, f"{kind}-{own_id}"))
     return keys
 
 
-async def _produce_order(webhooks: Webhooks, delivery: _Delivery) -> None:
+async def _produce(webhooks: Webhooks, delivery: _Delivery) -> None:
     envelope = WebhookEnvelope.encode(
         webhook_id=delivery.webhook_id,
         event_id=delivery.event_id,
@@ -169,34 +188,16 @@ async def _produce_order(webhooks: Webhooks, delivery: _Delivery) -> None:
     WEBHOOK_ACK_SECONDS.observe(time.perf_counter() - started)
 
 
-async def _cancelled(webhooks: Webhooks, delivery: _Delivery) -> None:
-    await webhooks.shops.retract_order(delivery.shop, delivery.payload)
-
-
-async def _uninstalled(webhooks: Webhooks, delivery: _Delivery) -> None:
-    await webhooks.shops.uninstalled(delivery.shop, webhook_id=delivery.webhook_id)
-
-
-async def _data_request(webhooks: Webhooks, delivery: _Delivery) -> None:
-    await webhooks.shops.data_request(delivery.shop, delivery.payload)
-
-
-async def _redact_customer(webhooks: Webhooks, delivery: _Delivery) -> None:
-    await webhooks.shops.redact_customer(delivery.shop, delivery.payload)
-
-
-async def _redact_shop(webhooks: Webhooks, delivery: _Delivery) -> None:
-    await webhooks.shops.redact_shop(delivery.shop, webhook_id=delivery.webhook_id)
-
-
-# Every topic we subscribe to (shopify.app.toml); anything else is acknowledged and counted.
-HANDLERS: dict[str, Callable[[Webhooks, _Delivery], Awaitable[None]]] = {
-    "orders/create": _produce_order,
-    "orders/cancelled": _cancelled,
-    "app/uninstalled": _uninstalled,
-    "customers/data_request": _data_request,
-    "customers/redact": _redact_customer,
-    "shop/redact": _redact_shop,
+# Every topic we subscribe to (shopify.app.toml), with what the gateway does of its own
+# before producing it; anything else is acknowledged and counted.
+TOPICS: dict[str, Callable[[Shops, str], Awaitable[None]] | None] = {
+    "orders/create": None,
+    "orders/cancelled": None,
+    "refunds/create": None,
+    "app/uninstalled": Shops.uninstalled,
+    "customers/data_request": None,
+    "customers/redact": None,
+    "shop/redact": Shops.redacted,
 }
 
 

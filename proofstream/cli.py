@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,18 +50,75 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _simulate(args: argparse.Namespace, settings: Settings) -> int:
-    from simulator.cli import simulate
+    from simulator.cli import Journal, SimulatorError, follow_up, simulate
 
     endpoint = args.endpoint or settings.public_url.rstrip("/") + "/webhooks/shopify"
-    return asyncio.run(
-        simulate(
-            endpoint=endpoint,
-            secret=settings.shopify_api_secret.get_secret_value(),
-            shops=args.shop or [DEMO_SHOP],
-            rate=args.rate,
-            count=args.count,
-            seed=args.seed,
+    secret = settings.shopify_api_secret.get_secret_value()
+    journal = Journal(Path(args.journal))
+    app_config = None if args.app_config == "" else Path(args.app_config)
+    shops = args.shop or [DEMO_SHOP]
+    if args.action is None:
+        return asyncio.run(
+            simulate(
+                endpoint=endpoint,
+                secret=secret,
+                shops=shops,
+                rate=args.rate,
+                count=args.count,
+                seed=args.seed,
+                journal=journal,
+                app_config=app_config,
+            )
         )
+    try:
+        return asyncio.run(
+            follow_up(
+                args.action,
+                endpoint=endpoint,
+                secret=secret,
+                shop=shops[0],
+                order_ids=_order_ids(getattr(args, "order_ids", None)),
+                partial=getattr(args, "partial", False),
+                journal=journal,
+                app_config=app_config,
+            )
+        )
+    except SimulatorError as exc:
+        print(f"proofstream simulate: {exc}", file=sys.stderr)  # noqa: T201 - one clear line
+        return 2
+
+
+def _order_ids(given: str | list[str] | None) -> list[str]:
+    return [given] if isinstance(given, str) else list(given or ())
+
+
+def _simulator_options(parser: argparse.ArgumentParser, *, inherited: bool) -> None:
+    # Given on `simulate` or after its action; an action's copies must not reset them.
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if inherited else value
+
+    parser.add_argument(
+        "--endpoint",
+        help="webhook URL (default: PROOFSTREAM_PUBLIC_URL + /webhooks/shopify)",
+        default=default(None),
+    )
+    parser.add_argument(
+        "--shop",
+        action="append",
+        help=f"shop domain (default {DEMO_SHOP}); repeat for several (orders only)",
+        default=default(None),
+    )
+    parser.add_argument(
+        "--journal",
+        help="where sent orders are noted, for later actions (default "
+        ".proofstream/simulated-orders.jsonl)",
+        default=default(".proofstream/simulated-orders.jsonl"),
+    )
+    parser.add_argument(
+        "--app-config",
+        help="app configuration whose include_fields trim deliveries (default "
+        "shopify.app.toml if present; '' for whole payloads)",
+        default=default("shopify.app.toml"),
     )
 
 
@@ -123,18 +181,39 @@ def _parser() -> argparse.ArgumentParser:
     ).set_defaults(handler=_worker)
 
     simulate = commands.add_parser(
-        "simulate", help="send signed, realistic orders/create webhooks like Shopify does"
+        "simulate",
+        help="play Shopify: signed orders, and what follows them (cancel, refund, compliance)",
+        description="Without an action: send signed, realistic orders/create webhooks and note "
+        "each order in the journal. With one: send what Shopify sends later about a shop and "
+        "its journaled orders.",
     )
-    simulate.add_argument(
-        "--endpoint", help="webhook URL (default: PROOFSTREAM_PUBLIC_URL + /webhooks/shopify)"
-    )
-    simulate.add_argument(
-        "--shop", action="append", help=f"shop domain (default {DEMO_SHOP}); repeat for several"
-    )
+    _simulator_options(simulate, inherited=False)
     simulate.add_argument("--rate", type=float, default=1.0, help="orders per second (default 1)")
     simulate.add_argument("--count", type=int, default=None, help="stop after N orders")
     simulate.add_argument("--seed", type=int, default=None, help="seed for repeatable orders")
-    simulate.set_defaults(handler=_simulate)
+    simulate.set_defaults(handler=_simulate, action=None)
+    actions = simulate.add_subparsers(dest="action", metavar="ACTION")
+    for name, text, takes_orders in (
+        ("cancel", "orders/cancelled for a sent order (default: the newest)", "one"),
+        ("refund", "refunds/create for a sent order: all of it, or --partial", "one"),
+        ("uninstall", "app/uninstalled for the shop", None),
+        ("data-request", "customers/data_request for orders (default: the newest)", "many"),
+        ("redact-customer", "customers/redact for orders (default: the newest)", "many"),
+        ("redact-shop", "shop/redact for the shop (48 h after uninstall)", None),
+    ):
+        action = actions.add_parser(name, help=text, description=text)
+        _simulator_options(action, inherited=True)
+        if takes_orders:
+            action.add_argument(
+                "order_ids",
+                nargs="?" if takes_orders == "one" else "*",
+                metavar="ORDER_ID",
+                help="a Shopify order id the simulator sent (see its log or the journal)",
+            )
+        if name == "refund":
+            action.add_argument(
+                "--partial", action="store_true", help="refund one unit of the first line item"
+            )
 
     shopify = commands.add_parser(
         "shopify",

@@ -2,7 +2,9 @@
 
 ProofstreamError
 ├── gateway.errors.GatewayError       (answered to HTTP clients with a status code)
-├── agents.errors.InvalidEvent        (sent to the dead-letter topic with its reason)
+├── stages.errors.InvalidEvent        (sent to the dead-letter topic with its reason)
+├── agents.errors.SinkUnavailable     (a sink is away: the agent retries, never skips)
+├── storage.errors.StorageError
 └── proofstream.errors.ServiceError   (a local service could not be started or reached)
 """
 

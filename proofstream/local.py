@@ -97,7 +97,12 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
         wait_for_port("127.0.0.1", shopify_port, timeout_s=30, process=shopify)
         wait_for_http(f"{public_url}/readyz", process=gateway, timeout_s=60)
         _install_demo_shop(public_url, settings.shopify_api_secret.get_secret_value())
-        child("simulator", "simulate", "--rate", str(rate), "--shop", DEMO_SHOP)
+        journal = workdir / "simulated-orders.jsonl"
+        child(
+            "simulator",
+            "simulate",
+            *("--rate", str(rate), "--shop", DEMO_SHOP, "--journal", str(journal)),
+        )
 
         _say(f"worker metrics: http://127.0.0.1:{settings.worker_metrics_port}/metrics")
         _say(f"gateway:        {public_url}  (metrics at {public_url}/metrics)")
@@ -106,6 +111,10 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
         _say(f"merchant dashboard: {public_url}/admin?shop={DEMO_SHOP}")
         _say("dev mode is on: /api/* accepts ?shop= without a Shopify session token")
         _say(f"demo storefront, popups appear live: {public_url}/demo/{DEMO_SHOP}")
+        _say(
+            "try the rest of an order's life: proofstream simulate cancel | refund [--partial] "
+            "| data-request | redact-customer | uninstall | redact-shop"
+        )
         _say("press Ctrl-C to stop everything")
 
         while not stopping:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,6 +27,11 @@ class Settings(BaseSettings):
     )
     shopify_app_handle: str = Field(default="proofstream", alias="SHOPIFY_APP_HANDLE")
     shopify_embed_block: str = Field(default="app-embed", alias="SHOPIFY_EMBED_BLOCK")
+    # Shopify's protected customer data level the app is approved for: 2 lets popups name
+    # the buyer and their city; below it they show the product and time only.
+    shopify_customer_data_level: Literal[0, 1, 2] = Field(
+        default=2, alias="SHOPIFY_CUSTOMER_DATA_LEVEL"
+    )
     token_keys: SecretStr | None = Field(default=None, alias="PROOFSTREAM_TOKEN_KEYS")
     kafka_bootstrap_servers: str | None = Field(default=None, alias="KAFKA_BOOTSTRAP_SERVERS")
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", alias="REDIS_URL")
@@ -46,6 +54,12 @@ class Settings(BaseSettings):
     session_timeout_s: float = Field(default=10.0, alias="PROOFSTREAM_SESSION_TIMEOUT_S")
 
     stream_maxlen: int = Field(default=200, ge=1, alias="PROOFSTREAM_STREAM_MAXLEN")
+    retention_days: int = Field(default=30, ge=1, alias="PROOFSTREAM_RETENTION_DAYS")
+    retention_interval_s: float = Field(
+        default=3600.0, gt=0, alias="PROOFSTREAM_RETENTION_INTERVAL_S"
+    )
+    kafka_retention_days: float = Field(default=7.0, gt=0, alias="PROOFSTREAM_KAFKA_RETENTION_DAYS")
+    engagement_flush_s: float = Field(default=5.0, gt=0, alias="PROOFSTREAM_ENGAGEMENT_FLUSH_S")
     # Below the idle timeout of common proxies (nginx and most load balancers: 60 s).
     sse_ping_s: float = Field(default=15.0, gt=0, le=55, alias="PROOFSTREAM_SSE_PING_S")
     sse_send_timeout_s: float = Field(default=10.0, gt=0, alias="PROOFSTREAM_SSE_SEND_TIMEOUT_S")
@@ -54,6 +68,11 @@ class Settings(BaseSettings):
 
     dev_mode: bool = Field(default=False, alias="PROOFSTREAM_DEV_MODE")
     log_level: str = Field(default="info", alias="PROOFSTREAM_LOG_LEVEL")
+
+    @property
+    def kafka_retention(self) -> timedelta:
+        """How long topics that hold customer data keep a message (and the worker a mark)."""
+        return timedelta(days=self.kafka_retention_days)
 
     @property
     def brokers(self) -> str:

@@ -1,34 +1,53 @@
-"""The worker process: one Faust app running the three stages, metrics on loopback."""
+"""The worker process: one Faust app running every agent, metrics on loopback."""
 
 from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
 
 import faust
 import mode.loop
 from prometheus_client import start_http_server
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agents.project import Projector
 from agents.publish import Publisher
-from agents.topology import Agents, register
+from agents.record import Recorder
+from agents.topology import Agents, Policy, register
 from proofstream.settings import Settings
+from storage.database import create_engine, migrate, sessionmaker
 from streams.app import create_app
 from streams.tables import declare_tables
 from streams.topics import declare
 
-__all__ = ["build_worker", "run_worker"]
+__all__ = ["build_worker", "policy", "run_worker"]
 
 
-def build_worker(settings: Settings, redis: Redis) -> tuple[faust.App, Agents]:
+def policy(settings: Settings) -> Policy:
+    """The agents' knobs, from the settings."""
+    return Policy(
+        buyer_data=settings.shopify_customer_data_level == 2,
+        marks_kept=settings.kafka_retention,
+        record_kept=timedelta(days=settings.retention_days),
+        retention_every_s=settings.retention_interval_s,
+    )
+
+
+def build_worker(settings: Settings, redis: Redis, engine: AsyncEngine) -> tuple[faust.App, Agents]:
     """The app with topics declared and agents registered (nothing started)."""
     app = create_app(settings)
-    topics = declare(app, partitions=settings.topic_partitions)
-    tables = declare_tables(app, partitions=settings.topic_partitions)
+    partitions = settings.topic_partitions
+    topics = declare(app, partitions=partitions, retention=settings.kafka_retention)
+    tables = declare_tables(app, partitions=partitions)
     agents = register(
         app,
         topics,
         tables,
         publisher=Publisher(redis, maxlen=settings.stream_maxlen),
         projector=Projector(redis),
+        recorder=Recorder(sessionmaker(engine), clock=lambda: datetime.now(UTC)),
+        policy=policy(settings),
     )
     return app, agents
 
@@ -39,5 +58,11 @@ def run_worker(settings: Settings) -> None:
     # alternating pairs (bench/RESULTS.md).
     mode.loop.use("uvloop")
     start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
-    app, _ = build_worker(settings, Redis.from_url(settings.redis_url))
+    # The worker writes the record: the schema must be there before the first batch. On
+    # the loop Faust will run (asyncio.run would close it).
+    asyncio.get_event_loop_policy().get_event_loop().run_until_complete(
+        migrate(settings.database_url)
+    )
+    engine = create_engine(settings.database_url)
+    app, _ = build_worker(settings, Redis.from_url(settings.redis_url), engine)
     faust.Worker(app, loglevel=settings.log_level.upper(), quiet=True).execute_from_commandline()

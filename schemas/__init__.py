@@ -5,26 +5,43 @@ are the one (orjson) wire format.
 """
 
 from schemas.base import Event
+from schemas.compliance import CustomerRequest
 from schemas.deadletters import DeadLetter
+from schemas.engagement import EngagementCounts
 from schemas.lifecycle import ShopLifecycle
-from schemas.notifications import Notification, PublicNotification
-from schemas.orders import Buyer, LineItem, OrderEvent
+from schemas.marks import OrderMark, ShopOrderMarks
+from schemas.notifications import (
+    Notification,
+    NotificationChanged,
+    NotificationEvent,
+    PublicNotification,
+    notification_id,
+)
+from schemas.orders import Buyer, LineItem, OrderEvent, OrderRetraction
 from schemas.settings import ShopSettings, ShopSettingsChanged, WidgetConfig
 from schemas.shops import is_shop_domain
 from schemas.webhooks import WebhookEnvelope
 
 __all__ = [
     "Buyer",
+    "CustomerRequest",
     "DeadLetter",
+    "EngagementCounts",
     "Event",
     "LineItem",
     "Notification",
+    "NotificationChanged",
+    "NotificationEvent",
     "OrderEvent",
+    "OrderMark",
+    "OrderRetraction",
     "PublicNotification",
+    "ShopOrderMarks",
     "ShopLifecycle",
     "ShopSettings",
     "ShopSettingsChanged",
     "WebhookEnvelope",
     "WidgetConfig",
     "is_shop_domain",
+    "notification_id",
 ]

@@ -9,9 +9,13 @@ from pydantic import BaseModel
 
 from schemas import (
     DeadLetter,
+    EngagementCounts,
     Notification,
+    NotificationChanged,
     OrderEvent,
     PublicNotification,
+    ShopLifecycle,
+    ShopOrderMarks,
     ShopSettingsChanged,
     WebhookEnvelope,
     WidgetConfig,
@@ -23,8 +27,12 @@ EXPORTED: tuple[type[BaseModel], ...] = (
     WebhookEnvelope,
     OrderEvent,
     Notification,
+    NotificationChanged,
     PublicNotification,
     DeadLetter,
+    EngagementCounts,
+    ShopLifecycle,
+    ShopOrderMarks,
     ShopSettingsChanged,
     WidgetConfig,
 )

@@ -11,7 +11,11 @@ __all__ = ["ShopLifecycle"]
 
 
 class ShopLifecycle(Event):
-    """Keyed by shop on the lifecycle topic; agents stop or resume the shop's popups."""
+    """Keyed by shop on the lifecycle topic; agents stop or resume the shop's popups.
+
+    The latest `at` wins: installs come from the gateway, uninstalls and redactions from
+    Shopify's webhooks through the worker, so they can arrive out of order.
+    """
 
     schema_version: Literal[1] = 1
     shop: str

@@ -1,4 +1,5 @@
-"""A Shopify order reduced to what social proof may use: no email, phone, street or totals."""
+"""A Shopify order reduced to what social proof may use (no email, phone, street or totals),
+and what later webhooks say about it (cancelled, refunded)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.base import Event
 
-__all__ = ["Buyer", "LineItem", "OrderEvent"]
+__all__ = ["Buyer", "LineItem", "OrderEvent", "OrderRetraction"]
 
 
 class LineItem(BaseModel):
@@ -17,6 +18,7 @@ class LineItem(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    id: str | None = None
     product_id: str | None = None
     variant_id: str | None = None
     title: str
@@ -39,7 +41,11 @@ class Buyer(BaseModel):
 
 
 class OrderEvent(Event):
-    """A normalized order, keyed by shop on the orders topic."""
+    """A normalized `orders/create` (in memory between normalize and render).
+
+    `closed` says why an order arrived already over (`cancelled`, `voided`, `refunded`):
+    such an order is no social proof and never shows.
+    """
 
     schema_version: Literal[1] = 1
     event_id: str
@@ -53,3 +59,24 @@ class OrderEvent(Event):
     line_items: tuple[LineItem, ...]
     buyer: Buyer = Buyer()
     tags: tuple[str, ...] = ()
+    closed: Literal["cancelled", "voided", "refunded"] | None = None
+
+    @property
+    def units(self) -> dict[str, int]:
+        """Line item id → quantity ordered (lines without an id are left out)."""
+        return {item.id: item.quantity for item in self.line_items if item.id is not None}
+
+
+class OrderRetraction(BaseModel):
+    """An `orders/cancelled` or `refunds/create` delivery, reduced to what retraction needs:
+    which order, and for a refund how many of each line item it gave back."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    webhook_id: str
+    shop: str
+    order_id: str
+    reason: Literal["cancelled", "refunded"]
+    refund_id: str | None = None
+    refunded: dict[str, int] = {}
+    at: datetime

@@ -25,7 +25,9 @@ Locale = Literal["en", "fr", "de", "es"]
 LOCALES: tuple[str, ...] = ("en", "fr", "de", "es")
 Position = Literal["bottom-left", "bottom-right", "top-left", "top-right"]
 MobilePosition = Literal["bottom", "top"]
-Privacy = Literal["first_name", "initial", "anonymous"]
+# product_only: no name and no place ("Someone just bought …"), for apps without Shopify's
+# Level 2 protected customer data access (README: Privacy).
+Privacy = Literal["first_name", "initial", "anonymous", "product_only"]
 
 PLACEHOLDERS: tuple[str, ...] = (
     "first_name",

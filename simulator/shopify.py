@@ -31,6 +31,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from simulator.admin_api import QUERY_COST, Executor, GraphQLError, ShopView, plan
+from simulator.fields import IncludeFields
 from simulator.oauth import OAuthError, OAuthServer
 from simulator.state import (
     Bucket,
@@ -69,7 +70,8 @@ class ShopifySimulator:
     ``token_requests`` (one dict per token endpoint call: ``shop``, ``grant`` — one of
     ``authorization_code``, ``token_exchange``, ``refresh_token`` — ``grant_type``,
     ``subject_token_type``, ``expiring``, ``status``, ``error``, ``at``), ``graphql_calls``
-    (``shop``, ``query``, ``variables``, ``token``) and ``webhook_deliveries``.
+    (``shop``, ``query``, ``variables``, ``token``) and ``webhook_deliveries``. ``fields``
+    (topic → field paths) trims deliveries as the app's ``include_fields`` do.
     """
 
     def __init__(
@@ -85,8 +87,10 @@ class ShopifySimulator:
         scopes: str = DEFAULT_SCOPES,
         refresh_retry_window_s: float = 60.0,
         api_version: str = DEFAULT_API_VERSION,
+        fields: IncludeFields | None = None,
     ) -> None:
         self.api_key = api_key
+        self.fields = fields
         self.api_secret = api_secret
         self.app_handle = app_handle
         self.embed_block_handle = embed_block_handle
@@ -264,6 +268,7 @@ class ShopifySimulator:
             endpoint=endpoint,
             secret=self.api_secret,
             api_version=self.api_version,
+            fields=self.fields,
         )
 
     async def deliver_webhook(
@@ -280,10 +285,11 @@ class ShopifySimulator:
     ) -> httpx.Response:
         """One POST of ``payload`` to ``endpoint``, signed with the app secret, with Shopify's
         headers (fresh ids unless given); returns any response, raises ``httpx.HTTPError``."""
-        return await self._sender(endpoint, client).deliver(
+        sender = self._sender(endpoint, client)
+        return await sender.deliver(
             topic=_header_topic(topic),
             shop=shop,
-            body=orjson.dumps(payload),
+            body=sender.body(_header_topic(topic), payload),
             webhook_id=webhook_id,
             event_id=event_id,
             triggered_at=triggered_at,
@@ -304,10 +310,11 @@ class ShopifySimulator:
         transport error, with the same body, webhook id, event id and trigger time (Shopify
         redelivers the same event; see `WebhookSender.deliver_with_retries`). Returns the last
         response; raises the last transport error if no attempt got one."""
-        return await self._sender(endpoint, client).deliver_with_retries(
+        sender = self._sender(endpoint, client)
+        return await sender.deliver_with_retries(
             topic=_header_topic(topic),
             shop=shop,
-            body=orjson.dumps(payload),
+            body=sender.body(_header_topic(topic), payload),
             delays=delays,
             event_id=event_id,
             triggered_at=datetime.fromtimestamp(self.clock(), UTC),

@@ -12,7 +12,9 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+import orjson
 
+from simulator.fields import IncludeFields, include_fields
 from simulator.orders import OrderFactory
 
 __all__ = [
@@ -77,7 +79,8 @@ class WebhookSender:
 
     A delivery fails on a transport error or a non-2xx status; it is then retried once per
     entry of ``retry_delays`` (seconds to wait first), with the same body, webhook id, event id
-    and trigger time, as Shopify's redeliveries are.
+    and trigger time, as Shopify's redeliveries are. ``fields`` (topic → field paths, from the
+    app's ``shopify.app.toml``) trims the payloads `body` builds, as ``include_fields`` does.
     """
 
     def __init__(
@@ -88,12 +91,20 @@ class WebhookSender:
         secret: str,
         retry_delays: Sequence[float] = (1.0, 2.0),
         api_version: str = DEFAULT_API_VERSION,
+        fields: IncludeFields | None = None,
     ) -> None:
         self._client = client
         self._endpoint = endpoint
         self._secret = secret
         self._retry_delays = tuple(retry_delays)
         self._api_version = api_version
+        self._fields = fields or {}
+
+    def body(self, topic: str, payload: dict[str, Any]) -> bytes:
+        """The bytes Shopify POSTs for ``payload`` on ``topic`` (compact JSON, ids as JSON
+        integers), trimmed to the subscription's ``include_fields``."""
+        paths = self._fields.get(topic)
+        return orjson.dumps(include_fields(payload, paths) if paths else payload)
 
     async def deliver(
         self,
@@ -220,7 +231,7 @@ class WebhookSender:
         outcome: httpx.Response | Exception
         try:
             outcome = await self.deliver_with_retries(
-                topic=ORDERS_CREATE, shop=factory.shop, body=factory.body(order)
+                topic=ORDERS_CREATE, shop=factory.shop, body=self.body(ORDERS_CREATE, order)
             )
         except httpx.HTTPError as exc:
             outcome = exc

@@ -1,4 +1,5 @@
-"""The ORM tables: shops, sessions (tokens as ciphertext), compliance records."""
+"""The ORM tables: shops, sessions (tokens as ciphertext), compliance records, and the
+notification record."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
 
-__all__ = ["Base", "ComplianceRecord", "Shop", "ShopSession"]
+__all__ = ["Base", "ComplianceRecord", "NotificationRecord", "Shop", "ShopSession"]
 
 # Deterministic constraint names, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -111,3 +112,59 @@ Index(
     func.coalesce(ComplianceRecord.customer_id, ""),
     unique=True,
 )
+
+
+class NotificationRecord(Base):
+    """Every popup the worker rendered, with what became of it since.
+
+    Written by the worker only (upserted on the deterministic id, so redeliveries write
+    one row); the merchant API reads it and moderates it through events. `status`:
+    `shown`, `retracted` (order cancelled or fully refunded), `hidden` (by the merchant),
+    `redacted` (buyer erased: text and fields emptied). `delivered`: SSE clients the
+    popup was written to, over every gateway. `line_items` (line item id → quantity) is
+    private: refunds are compared with it.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    order_id: Mapped[str] = mapped_column(String(64))
+    webhook_id: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text())
+    fields: Mapped[dict[str, str]] = mapped_column(JSON())
+    product_id: Mapped[str | None] = mapped_column(String(64))
+    product_title: Mapped[str] = mapped_column(Text())
+    product_url: Mapped[str | None] = mapped_column(Text())
+    product_image: Mapped[str | None] = mapped_column(Text())
+    line_items: Mapped[dict[str, int]] = mapped_column(JSON())
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered: Mapped[int] = mapped_column(BigInteger(), server_default="0")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# The dashboard's queries: newest first per shop (keyset on occurred_at, id), optionally by
+# status or product; the retention job deletes by published_at across shops.
+Index(
+    "ix_notifications_shop_occurred",
+    NotificationRecord.shop,
+    NotificationRecord.occurred_at,
+    NotificationRecord.id,
+)
+Index(
+    "ix_notifications_shop_status_occurred",
+    NotificationRecord.shop,
+    NotificationRecord.status,
+    NotificationRecord.occurred_at,
+    NotificationRecord.id,
+)
+Index(
+    "ix_notifications_shop_product",
+    NotificationRecord.shop,
+    NotificationRecord.product_id,
+    NotificationRecord.occurred_at,
+)
+Index("ix_notifications_published", NotificationRecord.published_at)

@@ -21,11 +21,14 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.crypto import TokenCipher
 from storage.errors import StorageError
-from storage.models import Base, ComplianceRecord, Shop, ShopSession
+from storage.models import Base, ComplianceRecord, NotificationRecord, Shop, ShopSession
 
 __all__ = [
+    "APP_TABLES",
     "COMPLIANCE_TOPICS",
+    "RECORD_TABLES",
     "OfflineTokens",
+    "dialect_insert",
     "is_installed",
     "load_offline_tokens",
     "mark_uninstalled",
@@ -40,10 +43,17 @@ __all__ = [
 
 COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
 
-# Each table with the column holding its shop domain, in deletion order.
-_SHOP_COLUMNS: tuple[tuple[str, type[Base], InstrumentedAttribute[str]], ...] = (
+ShopTables = tuple[tuple[str, type[Base], InstrumentedAttribute[str]], ...]
+
+# Each table with the column holding its shop domain, in deletion order. The gateway owns
+# the app's tables (the install and its tokens); the worker owns the record of what was
+# shown and the compliance requests it handled.
+APP_TABLES: ShopTables = (
     ("shop_sessions", ShopSession, ShopSession.shop),
     ("shops", Shop, Shop.domain),
+)
+RECORD_TABLES: ShopTables = (
+    ("notifications", NotificationRecord, NotificationRecord.shop),
     ("compliance_records", ComplianceRecord, ComplianceRecord.shop),
 )
 
@@ -89,6 +99,13 @@ def _insert(dialect: str, model: type[Base]) -> postgresql.Insert | sqlite.Inser
     if dialect == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)
+
+
+async def dialect_insert(
+    session: AsyncSession, model: type[Base]
+) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with the backend's upsert clauses (`on_conflict_do_*`)."""
+    return _insert(await _dialect(session), model)
 
 
 async def save_installation(
@@ -308,15 +325,11 @@ async def record_compliance(
     return (await session.execute(statement)).first() is not None
 
 
-async def redact_shop(session: AsyncSession, *, shop: str) -> dict[str, int]:
-    """Delete every row of `shop` in every table; the number deleted per table.
-
-    That includes its earlier compliance records: record the shop/redact request itself
-    afterwards (`record_compliance`, same transaction). A redelivered shop/redact then
-    deletes nothing (all counts zero) and is recorded again.
-    """
+async def redact_shop(session: AsyncSession, *, shop: str, tables: ShopTables) -> dict[str, int]:
+    """Delete every row of `shop` in `tables` (`APP_TABLES` or `RECORD_TABLES`); the number
+    deleted per table. A redelivered shop/redact then deletes nothing (all counts zero)."""
     counts: dict[str, int] = {}
-    for table, model, column in _SHOP_COLUMNS:
+    for table, model, column in tables:
         result = await session.execute(delete(model).where(column == shop))
         counts[table] = cast(CursorResult[Any], result).rowcount
     return counts
@@ -325,7 +338,7 @@ async def redact_shop(session: AsyncSession, *, shop: str) -> dict[str, int]:
 async def shop_row_counts(session: AsyncSession, *, shop: str) -> dict[str, int]:
     """How many rows each table holds for `shop` (for tests and operators)."""
     counts: dict[str, int] = {}
-    for table, model, column in _SHOP_COLUMNS:
+    for table, model, column in APP_TABLES + RECORD_TABLES:
         query = select(func.count()).select_from(model).where(column == shop)
         counts[table] = (await session.execute(query)).scalar_one()
     return counts

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from streams.topics import COMPACTED
+from streams.topics import COMPACTED, CUSTOMER_DATA
 
-__all__ = ["ensure_topics"]
+__all__ = ["ensure_topics", "topic_config"]
 
 
-async def ensure_topics(*, bootstrap: str, names: Iterable[str], partitions: int) -> None:
+def topic_config(name: str, *, retention: timedelta) -> dict[str, str]:
+    """A topic's configuration at creation: compaction for the latest-per-shop topics, a
+    bounded retention for those that hold customer data."""
+    if name in COMPACTED:
+        return {"cleanup.policy": "compact"}
+    if name in CUSTOMER_DATA:
+        return {"retention.ms": str(int(retention.total_seconds() * 1000))}
+    return {}
+
+
+async def ensure_topics(
+    *, bootstrap: str, names: Iterable[str], partitions: int, retention: timedelta
+) -> None:
     """Idempotent: topics that exist are left as they are.
 
     Auto-created topics would get the broker's default partition count and break the
@@ -27,7 +40,7 @@ async def ensure_topics(*, bootstrap: str, names: Iterable[str], partitions: int
                 name,
                 num_partitions=partitions,
                 replication_factor=1,
-                topic_configs={"cleanup.policy": "compact"} if name in COMPACTED else {},
+                topic_configs=topic_config(name, retention=retention),
             )
             for name in names
             if name not in existing

@@ -6,23 +6,24 @@ from typing import Any
 
 import orjson
 from faust.serializers.codecs import Codec
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 __all__ = ["ModelCodec"]
 
 
 class ModelCodec(Codec):
-    """(De)serializes one `schemas` model as orjson (the wire format of `schemas.Event`)."""
+    """(De)serializes one `schemas` model, or a discriminated union of them (the
+    notifications topic), as orjson: the wire format of `schemas.Event`."""
 
-    def __init__(self, model: type[BaseModel]) -> None:
-        super().__init__(model=model.__name__)
-        self.model = model
+    def __init__(self, model: Any, *, name: str | None = None) -> None:
+        super().__init__(model=name or model.__name__)
+        self.adapter: TypeAdapter[Any] = TypeAdapter(model)
 
     def _dumps(self, obj: Any) -> bytes:
         if isinstance(obj, bytes):
             return obj
-        assert isinstance(obj, self.model), f"expected {self.model.__name__}, got {type(obj)}"
+        assert isinstance(obj, BaseModel), f"expected a pydantic model, got {type(obj)}"
         return orjson.dumps(obj.model_dump(mode="json"))
 
-    def _loads(self, s: bytes) -> BaseModel:
-        return self.model.model_validate_json(s)
+    def _loads(self, s: bytes) -> Any:
+        return self.adapter.validate_json(s)

@@ -1,15 +1,19 @@
 """Redis key names and the atomic publish script shared by the publisher and the gateway.
 
-Per shop: `ps:{shop}:stream`, a capped stream (replay); `ps:{shop}:live`, the pub/sub
-channel; `ps:{shop}:settings` and `ps:{shop}:config`, the projected settings. `{shop}` is
-a hash tag so a shop's keys share a cluster slot. A live message is
-`<stream id> <public JSON>`.
+Per shop: `ps:{shop}:stream`, a capped stream (replay; each entry holds the notification
+id `i` and its public JSON `n`); `ps:{shop}:live`, the pub/sub channel;
+`ps:{shop}:settings` and `ps:{shop}:config`, the projected settings. `{shop}` is a hash
+tag so a shop's keys share a cluster slot. A live message is
+`<stream id> <notification id> <public JSON>`, or a control message (`ctl …`).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "CONTROL_RETRACT",
     "PUBLISH_SCRIPT",
+    "REPLAY_SCRIPT",
+    "RETRACT_SCRIPT",
     "channel",
     "oauth_state_key",
     "CLAIM_SCRIPT",
@@ -78,6 +82,8 @@ def oauth_state_key(state: str) -> str:
 
 # Published on a shop's channel instead of a notification: close every live client.
 CONTROL_UNINSTALLED = b"ctl uninstalled"
+# Followed by a space and a notification id: live pages take that popup down.
+CONTROL_RETRACT = b"ctl retract"
 
 
 def seen_key(shop: str, notification_id: str) -> str:
@@ -85,15 +91,51 @@ def seen_key(shop: str, notification_id: str) -> str:
     return f"ps:{{{shop}}}:seen:{notification_id}"
 
 
-# KEYS: seen key, stream key. ARGV: public JSON, stream max length, channel, seen TTL (s).
-# Returns the new stream id, or false when this notification was already published.
+# KEYS: seen key, stream key. ARGV: public JSON, stream max length, channel, seen TTL (s),
+# notification id. Returns the new stream id, or false when this notification was already
+# published.
 PUBLISH_SCRIPT = """
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then
   return false
 end
-local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'n', ARGV[1])
-redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[1])
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[5], 'n', ARGV[1])
+redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[5] .. ' ' .. ARGV[1])
 return id
+"""
+
+# KEYS: stream key. ARGV: channel, then notification ids. Deletes their entries from the
+# replay stream and tells live clients to take them down. Returns how many were deleted.
+RETRACT_SCRIPT = """
+local wanted = {}
+for i = 2, #ARGV do
+  wanted[ARGV[i]] = true
+  redis.call('PUBLISH', ARGV[1], 'ctl retract ' .. ARGV[i])
+end
+local deleted = 0
+for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+  local fields = entry[2]
+  for f = 1, #fields, 2 do
+    if fields[f] == 'i' and wanted[fields[f + 1]] then
+      deleted = deleted + redis.call('XDEL', KEYS[1], entry[1])
+    end
+  end
+end
+return deleted
+"""
+
+# KEYS: stream key. ARGV: notification id, public JSON, stream max length. Puts a
+# notification the merchant showed again back into the replay stream (not live: it is
+# not news), unless it is there already. Returns the stream id, or false.
+REPLAY_SCRIPT = """
+for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+  local fields = entry[2]
+  for f = 1, #fields, 2 do
+    if fields[f] == 'i' and fields[f + 1] == ARGV[1] then
+      return false
+    end
+  end
+end
+return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'i', ARGV[1], 'n', ARGV[2])
 """
 
 # KEYS: the dedupe keys of one delivery. ARGV: TTL (s). 1 when claimed now, 0 when any key

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schemas import ShopLifecycle, ShopSettings
+from schemas import ShopLifecycle, ShopOrderMarks, ShopSettings
 from streams.codecs import ModelCodec
 
 __all__ = ["Tables", "declare_tables"]
@@ -19,6 +19,7 @@ class Tables:
 
     settings: Any  # ShopSettings, from proofstream.settings
     status: Any  # the latest ShopLifecycle, from proofstream.lifecycle
+    marks: Any  # ShopOrderMarks: cancelled, refunded, redacted orders, from the raw webhooks
 
 
 def _model_table(app: Any, name: str, model: type[BaseModel], partitions: int) -> Any:
@@ -34,8 +35,9 @@ def _model_table(app: Any, name: str, model: type[BaseModel], partitions: int) -
 
 
 def declare_tables(app: Any, *, partitions: int) -> Tables:
-    """Same partition count as the topics, so a shop's state lives beside its orders."""
+    """Same partition count as the topics, so a shop's state lives beside its webhooks."""
     return Tables(
         settings=_model_table(app, "shop-settings", ShopSettings, partitions),
         status=_model_table(app, "shop-status", ShopLifecycle, partitions),
+        marks=_model_table(app, "order-marks", ShopOrderMarks, partitions),
     )

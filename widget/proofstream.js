@@ -36,6 +36,7 @@
   var SESSION_KEY = "proofstream:" + shopName + ":shown";
   var still = matchMedia("(prefers-reduced-motion: reduce)");
   var cfg = DEFAULTS, seen = new Set(), queue = [], busy = false, es = null, root, host;
+  var onScreen = null;  // {id, done} of the popup shown now
 
   var CSS = ":host{all:initial;font-family:inherit}" +
     ".ps-popup{position:fixed;z-index:2147483000;box-sizing:border-box;display:flex;align-items:center;gap:12px;" +
@@ -160,6 +161,7 @@
     if (busy || !queue.length) return;
     if (limitReached()) { queue.length = 0; return; }
     var n = queue.shift(), pop = render(n, cfg), live = true, timer;
+    pop.setAttribute("data-id", n.id);
     busy = true;
     state.shown.push(n.id);
     sessionCount(1);
@@ -168,6 +170,7 @@
     function done(fadeMs) {
       if (!live) return;
       live = false;
+      onScreen = null;
       clearTimeout(timer);
       pop.classList.remove("ps-in");
       function gone() {
@@ -176,6 +179,7 @@
       }
       if (fadeMs) setTimeout(gone, fadeMs); else gone();
     }
+    onScreen = { id: n.id, done: done };
     pop.querySelector(".ps-close").onclick = function () { done(0); };
     timer = setTimeout(function () { done(still.matches ? 0 : 260); }, cfg.display_ms);
     if (limitReached() && es) es.close();
@@ -191,6 +195,16 @@
     next();
   }
 
+  // The order was cancelled or refunded, or the merchant hid it: take it down, never show it.
+  function onRetract(ev) {
+    var r;
+    try { r = JSON.parse(ev.data); } catch (e) { return; }
+    if (!r || !r.id) return;
+    seen.add(r.id);
+    queue = queue.filter(function (n) { return n.id !== r.id; });
+    if (onScreen && onScreen.id === r.id) onScreen.done(0);
+  }
+
   function startLive() {
     if (!cfg.enabled || limitReached() || document.getElementById("proofstream-root")) return;
     if (cfg.include_paths.length && !matches(cfg.include_paths)) return;
@@ -202,6 +216,7 @@
     // The server sends "ready" once this client's subscription is live (tests wait for it).
     es.addEventListener("ready", function () { host.setAttribute("data-state", "ready"); });
     es.addEventListener("notification", onNotification);
+    es.addEventListener("retract", onRetract);
     // The shop uninstalled the app: stop for good instead of reconnecting.
     es.addEventListener("goodbye", function () { es.close(); host.setAttribute("data-state", "closed"); });
   }

@@ -51,7 +51,7 @@ def create_app(
                 raw_id, _, payload = message["data"].partition(b" ")
                 yield b"id: " + raw_id + b"\nevent: notification\ndata: " + payload + b"\n\n"
         finally:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await pubsub.aclose()
 
     async def stream(request: Request) -> Response:
         return EventSourceResponse(

@@ -55,7 +55,7 @@ def test_at_most_five_templates() -> None:
         ("corner_radius", 99, "less than or equal to 32"),
         ("display_ms", 10, "greater than or equal to 1000"),
         ("locale", "it", "'en', 'fr', 'de' or 'es'"),
-        ("privacy", "full_name", "'first_name', 'initial' or 'anonymous'"),
+        ("privacy", "full_name", "'first_name', 'initial', 'anonymous' or 'product_only'"),
         ("last_name", True, "Extra inputs are not permitted"),
     ],
 )

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.database import migrate
 from storage.models import Base
 
-TABLES = {"shops", "shop_sessions", "compliance_records"}
+TABLES = {"shops", "shop_sessions", "compliance_records", "notifications"}
 
 
 async def test_migrate_twice_and_concurrently(database_url: str, engine: AsyncEngine) -> None:
@@ -26,7 +26,7 @@ async def test_migrate_twice_and_concurrently(database_url: str, engine: AsyncEn
         names = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
     assert names >= TABLES | {"alembic_version"}
-    assert [row[0] for row in version] == ["0001"]
+    assert [row[0] for row in version] == ["0002"]
 
 
 async def test_migrate_creates_the_sqlite_folder(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ from storage.repository import (
     mark_uninstalled,
     offline_session_id,
     record_compliance,
+    APP_TABLES,
+    RECORD_TABLES,
     redact_shop,
     save_installation,
     save_tokens,
@@ -30,7 +32,7 @@ Sessions = async_sessionmaker[AsyncSession]
 NOW = datetime(2025, 11, 25, 12, 0, 0, 123456, tzinfo=UTC)
 ACCESS = "shpat_access_token_0123456789abcdef"
 REFRESH = "shprt_refresh_token_0123456789abcdef"
-ZERO = {"shops": 0, "shop_sessions": 0, "compliance_records": 0}
+ZERO = {"shops": 0, "shop_sessions": 0, "notifications": 0, "compliance_records": 0}
 
 
 def tokens_for(shop: str, *, suffix: str = "", refresh: bool = True) -> OfflineTokens:
@@ -289,16 +291,21 @@ async def test_redact_shop_removes_everything_of_that_shop_only(
                 details={},
                 now=NOW,
             )
-    populated = {"shops": 1, "shop_sessions": 1, "compliance_records": 1}
+    populated = {**ZERO, "shops": 1, "shop_sessions": 1, "compliance_records": 1}
     assert await counts(sessions, other_shop) == populated
 
+    # The gateway erases the install, the worker the records: together, everything.
     async with sessions() as session, session.begin():
-        assert await redact_shop(session, shop=shop) == populated
+        app = await redact_shop(session, shop=shop, tables=APP_TABLES)
+        records = await redact_shop(session, shop=shop, tables=RECORD_TABLES)
+    assert app | records == populated
     assert await counts(sessions, shop) == ZERO
     assert await counts(sessions, other_shop) == populated
 
-    async with sessions() as session, session.begin():
-        assert await redact_shop(session, shop=shop) == ZERO  # a redelivery finds nothing
+    async with sessions() as session, session.begin():  # a redelivery finds nothing
+        app = await redact_shop(session, shop=shop, tables=APP_TABLES)
+        records = await redact_shop(session, shop=shop, tables=RECORD_TABLES)
+    assert app | records == ZERO
 
 
 async def test_datetimes_come_back_utc_aware(

@@ -5,10 +5,10 @@ from typing import Any
 import orjson
 import pytest
 
-from agents.errors import InvalidEvent
-from agents.normalize import normalize
 from schemas import WebhookEnvelope
 from simulator.orders import OrderFactory
+from stages.errors import InvalidEvent
+from stages.normalize import normalize
 
 FIXTURE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "shopify-orders-create.json"
 SHOP = "demo-shop.myshopify.com"
@@ -92,5 +92,5 @@ def test_invalid_orders_say_why(change: dict[str, Any], reason: str) -> None:
 
 
 def test_other_topics_are_refused() -> None:
-    with pytest.raises(InvalidEvent, match="not an order topic"):
+    with pytest.raises(InvalidEvent, match="is not orders/create"):
         normalize(envelope({"id": 1}, topic="products/update"))

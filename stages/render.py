@@ -6,16 +6,16 @@ time in `schemas.settings`), and the text is plain: storefronts insert it as tex
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
 
-from schemas import Notification, OrderEvent, ShopSettings
+from schemas import Notification, OrderEvent, OrderMark, ShopSettings, notification_id
+from stages.retract import withheld
 
-__all__ = ["notification_id", "public_fields", "render", "render_template", "skip_reason"]
+__all__ = ["public_fields", "render", "render_template", "skip_reason"]
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 # "Emma in {city}" becomes "Emma" when the place is unknown, in any of our locales.
@@ -24,13 +24,15 @@ _SOMEONE = {"en": "Someone", "fr": "Quelqu'un", "de": "Jemand", "es": "Alguien"}
 _JUST_NOW = {"en": "just now", "fr": "à l'instant", "de": "gerade eben", "es": "justo ahora"}
 
 
-def notification_id(*, shop: str, kind: str, source_id: str) -> str:
-    """Deterministic, so every redelivery of one order renders the same notification."""
-    return hashlib.sha256(f"{shop}\0{kind}\0{source_id}".encode()).hexdigest()[:32]
-
-
-def skip_reason(order: OrderEvent, *, settings: ShopSettings, now: datetime) -> str | None:
-    """Why this order must not be shown, or None to show it."""
+def skip_reason(
+    order: OrderEvent, *, settings: ShopSettings, now: datetime, mark: OrderMark | None = None
+) -> str | None:
+    """Why this order must not be shown, or None to show it. `mark` is what later webhooks
+    (which can arrive first) said about the order: cancelled, refunded, redacted."""
+    if order.closed is not None:
+        return f"arrived {order.closed}"
+    if (reason := withheld(mark, order.units)) is not None:
+        return reason
     if not settings.enabled:
         return "disabled"
     hours = settings.hide_older_than_hours
@@ -53,19 +55,20 @@ def _time_ago(occurred_at: datetime, now: datetime, locale: str) -> str:
 
 
 def public_fields(order: OrderEvent, *, settings: ShopSettings, now: datetime) -> dict[str, str]:
-    """The placeholder values a storefront may show: first name (as privacy allows) and place."""
+    """The placeholder values a storefront may show: first name and place, as privacy allows."""
     item = order.line_items[0]
     buyer = order.buyer
     name = buyer.first_name
-    if name is None or settings.privacy == "anonymous":
+    if name is None or settings.privacy in ("anonymous", "product_only"):
         name = _SOMEONE[settings.locale]
     elif settings.privacy == "initial":
         name = name[0] + "."
+    placed = settings.privacy != "product_only"
     return {
         "first_name": name,
-        "city": buyer.city or "",
-        "province": buyer.province or "",
-        "country": buyer.country_code or "",
+        "city": (buyer.city or "") if placed else "",
+        "province": (buyer.province or "") if placed else "",
+        "country": (buyer.country_code or "") if placed else "",
         "product": item.title,
         "variant": item.variant_title or "",
         "quantity": str(item.quantity),
@@ -93,10 +96,14 @@ def render(order: OrderEvent, *, settings: ShopSettings, now: datetime) -> Notif
         webhook_id=order.webhook_id,
         shop=order.shop,
         kind="order",
+        order_id=order.order_id,
         text=render_template(template, fields),
         fields={k: v for k, v in fields.items() if v},
+        product_id=item.product_id,
+        product_title=item.title,
         product_image=item.image_url if settings.show_image else None,
         product_url=item.product_url if settings.link_to_product else None,
+        line_items=order.units,
         occurred_at=order.created_at,
         created_at=now,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from agents.normalize import normalize
 from schemas import OrderEvent, WebhookEnvelope
+from stages.normalize import normalize
 
 __all__ = ["sample_order", "sample_webhook"]
 
@@ -25,7 +25,13 @@ def sample_webhook(*, shop: str, order_id: str, now: datetime) -> WebhookEnvelop
             "created_at": (now - timedelta(minutes=2)).isoformat(),
             "currency": "USD",
             "line_items": [
-                {"title": "Merino Wool Sweater", "variant_title": "Oat / M", "quantity": 1}
+                {
+                    "id": 1,
+                    "product_id": 1,
+                    "title": "Merino Wool Sweater",
+                    "variant_title": "Oat / M",
+                    "quantity": 1,
+                }
             ],
             "customer": {"first_name": "Emma"},
             "shipping_address": {"city": "Toronto", "province": "Ontario", "country_code": "CA"},
@@ -33,6 +39,6 @@ def sample_webhook(*, shop: str, order_id: str, now: datetime) -> WebhookEnvelop
     )
 
 
-def sample_order(*, shop: str, order_id: str, now: datetime) -> OrderEvent:
-    """The sample webhook, normalized as the worker would."""
-    return normalize(sample_webhook(shop=shop, order_id=order_id, now=now))
+def sample_order(*, shop: str, order_id: str, now: datetime, buyer: bool = True) -> OrderEvent:
+    """The sample webhook, normalized as the worker would (`buyer`: see `normalize`)."""
+    return normalize(sample_webhook(shop=shop, order_id=order_id, now=now), buyer=buyer)

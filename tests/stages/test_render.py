@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from agents.render import notification_id, render, render_template, skip_reason
-from schemas import Buyer, LineItem, OrderEvent, ShopSettings
+from schemas import Buyer, LineItem, OrderEvent, ShopSettings, notification_id
+from stages.render import render, render_template, skip_reason
 from tests.fixtures import PUBLIC_NOTIFICATION_KEYS
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -1,0 +1,115 @@
+"""Notifications → SQL: the record merchants page through, and the compliance log.
+
+Idempotent: a notification is inserted once (its id decides), a change applied twice
+leaves the same rows, a compliance request is recorded once. Only the delivered counts
+add up, so a report handled twice counts twice (README: delivery tracking).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from agents.errors import database_errors
+from schemas import CustomerRequest, Notification, NotificationChanged, notification_id
+from storage.notifications import (
+    add_delivered,
+    apply_change,
+    delete_published_before,
+    notifications_of,
+    order_units,
+    save_notifications,
+)
+from storage.repository import RECORD_TABLES, record_compliance, redact_shop
+
+__all__ = ["Recorded", "Recorder"]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What one batch did: rows inserted, rows changed."""
+
+    saved: int
+    changed: int
+
+
+class Recorder:
+    """The worker's database sink; every call is one transaction."""
+
+    def __init__(
+        self, db: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime]
+    ) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def write(self, events: Sequence[Notification | NotificationChanged]) -> Recorded:
+        """Record a batch in order: runs of new notifications go in as one INSERT each."""
+        saved = changed = 0
+        now = self._clock()
+        run: list[Notification] = []
+        async with database_errors(), self._db.begin() as session:
+            for event in events:
+                if isinstance(event, Notification):
+                    run.append(event)
+                    continue
+                saved += await save_notifications(session, run, now=now)
+                run = []
+                changed += await apply_change(session, event, now=now)
+            saved += await save_notifications(session, run, now=now)
+        return Recorded(saved=saved, changed=changed)
+
+    async def add_delivered(self, counts: Mapping[str, int]) -> None:
+        async with database_errors(), self._db.begin() as session:
+            await add_delivered(session, counts)
+
+    async def order_units(self, *, shop: str, order_id: str) -> dict[str, int] | None:
+        """The line items of a recorded order (None when it was never shown)."""
+        nid = notification_id(shop=shop, kind="order", source_id=order_id)
+        async with database_errors(), self._db() as session:
+            return await order_units(session, shop=shop, notification_id=nid)
+
+    async def customer_request(self, request: CustomerRequest) -> dict[str, Any]:
+        """Record a customer request with what the record holds of those orders (a data
+        request lists the first name and city per order); returns the recorded details."""
+        ids = {
+            notification_id(shop=request.shop, kind="order", source_id=order): order
+            for order in request.order_ids
+        }
+        async with database_errors(), self._db.begin() as session:
+            rows = await notifications_of(session, shop=request.shop, ids=ids)
+            if request.topic == "customers/data_request":
+                details: dict[str, Any] = {
+                    "held": [
+                        {
+                            "order_id": row.order_id,
+                            **{k: row.fields[k] for k in ("first_name", "city") if k in row.fields},
+                        }
+                        for row in rows
+                    ]
+                }
+            else:
+                details = {"orders": list(request.order_ids), "notifications_redacted": len(rows)}
+            await record_compliance(
+                session,
+                shop=request.shop,
+                topic=request.topic,
+                request_id=request.request_id,
+                customer_id=request.customer_id,
+                details=details,
+                now=self._clock(),
+            )
+        return details
+
+    async def erase_shop(self, shop: str) -> dict[str, int]:
+        """shop/redact: every notification and compliance record of the shop."""
+        async with database_errors(), self._db.begin() as session:
+            return await redact_shop(session, shop=shop, tables=RECORD_TABLES)
+
+    async def expire(self, *, before: datetime) -> int:
+        """The retention job: rows published before `before`."""
+        async with database_errors(), self._db.begin() as session:
+            return await delete_published_before(session, before=before)

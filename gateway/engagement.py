@@ -1,0 +1,81 @@
+"""Delivery tracking: how many SSE clients each notification was written to, per gateway
+process, reported to the engagement topic every few seconds (one report per shop). The
+worker adds the reports up on the stored notification.
+
+Counting costs one dict update per broadcast (not per client); a report the broker does
+not take is kept and merged into the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+
+import structlog
+
+from gateway.errors import BrokerUnavailable
+from gateway.producer import EnvelopeProducer
+from schemas import EngagementCounts
+from streams.topics import ENGAGEMENT
+
+__all__ = ["DeliveryCounter"]
+
+log = structlog.get_logger("proofstream.gateway.engagement")
+
+
+class DeliveryCounter:
+    """Start it in the lifespan; `stop` reports what is left."""
+
+    def __init__(
+        self,
+        producer: EnvelopeProducer,
+        *,
+        every_s: float,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._producer = producer
+        self._every_s = every_s
+        self._clock = clock
+        self._source = f"{socket.gethostname()}:{os.getpid()}"
+        self._counts: dict[str, Counter[str]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def delivered(self, shop: str, notification_id: str, clients: int) -> None:
+        """`clients` SSE clients were just written the notification."""
+        counts = self._counts.get(shop)
+        if counts is None:
+            counts = self._counts[shop] = Counter()
+        counts[notification_id] += clients
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="delivery-counter")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Report every shop's counts; those the broker refuses wait for the next flush."""
+        pending, self._counts = self._counts, {}
+        until = self._clock()
+        for shop, counts in pending.items():
+            report = EngagementCounts(
+                shop=shop, source=self._source, until=until, delivered=dict(counts)
+            )
+            try:
+                await self._producer.send(ENGAGEMENT, key=shop, value=report.to_json())
+            except BrokerUnavailable as exc:
+                log.warning("engagement_not_reported", shop=shop, error=str(exc))
+                for nid, count in counts.items():
+                    self.delivered(shop, nid, count)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._every_s)
+            await self.flush()

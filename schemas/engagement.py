@@ -1,0 +1,27 @@
+"""What storefronts did with notifications, counted by the gateways and folded into the
+stored record by the worker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from schemas.base import Event
+
+__all__ = ["EngagementCounts"]
+
+
+class EngagementCounts(Event):
+    """Counts one gateway process gathered for one shop since its previous report.
+
+    `delivered`: notification id → SSE clients the notification was written to (live or
+    replayed). Keyed by shop on the engagement topic.
+    """
+
+    schema_version: Literal[1] = 1
+    shop: str
+    source: str
+    until: datetime
+    delivered: dict[str, int] = Field(default_factory=dict)
