@@ -59,10 +59,10 @@ def run_worker(settings: Settings) -> None:
     mode.loop.use("uvloop")
     start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
     # The worker writes the record: the schema must be there before the first batch. On
-    # the loop Faust will run (asyncio.run would close it).
-    asyncio.get_event_loop_policy().get_event_loop().run_until_complete(
-        migrate(settings.database_url)
-    )
+    # the loop Faust then runs (asyncio.run would close it).
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(migrate(settings.database_url))
     engine = create_engine(settings.database_url)
     app, _ = build_worker(settings, Redis.from_url(settings.redis_url), engine)
     faust.Worker(app, loglevel=settings.log_level.upper(), quiet=True).execute_from_commandline()

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real parts (Tansu broker, Redis, worker and gateway processes).
+"""Shared fixtures: the real parts (Tansu broker, Redis, PostgreSQL, worker and gateway
+processes).
 
 Tests isolate by shop domain (`shop` fixture), never by wiping shared state.
 """
@@ -23,6 +24,7 @@ from proofstream.services import (
     start_redis,
     wait_for_http,
 )
+from tests.storage.conftest import POSTGRES_URL, postgres_problem
 
 pytest_plugins = ["tests.fixtures", "tests.browser"]
 
@@ -62,6 +64,7 @@ class Stack:
     secret: str
     bootstrap: str
     redis_url: str
+    database_url: str
     worker: ManagedProcess
     gateway: ManagedProcess
 
@@ -96,15 +99,16 @@ def start_process(name: str, argv: list[str], env: dict[str, str], logs: Path) -
 
 @contextlib.contextmanager
 def gateway_process(
-    *, bootstrap: str, redis_url: str, folder: Path
+    *, bootstrap: str, redis_url: str, folder: Path, database_url: str | None = None
 ) -> Iterator[tuple[str, dict[str, str], ManagedProcess]]:
-    """A gateway process of its own, once ready: its URL, environment and process."""
+    """A gateway process of its own, once ready: its URL, environment and process (on
+    `database_url`, else a SQLite file of its own in `folder`)."""
     port = free_port()
     env = stack_env(
         bootstrap=bootstrap,
         redis_url=redis_url,
         port=port,
-        database_url=f"sqlite+aiosqlite:///{folder}/gateway.db",
+        database_url=database_url or f"sqlite+aiosqlite:///{folder}/gateway.db",
     )
     gateway = start_process("gateway", ["gateway"], env, folder)
     try:
@@ -115,12 +119,20 @@ def gateway_process(
 
 
 @pytest.fixture(scope="session")
-def stack(bootstrap: str, redis_url: str, logs_dir: Path) -> Iterator[Stack]:
-    with gateway_process(bootstrap=bootstrap, redis_url=redis_url, folder=logs_dir) as (
-        url,
-        env,
-        gateway,
-    ):
+async def postgres() -> str:
+    """The machine's PostgreSQL (PROOFSTREAM_TEST_POSTGRES_URL), which must answer."""
+    problem = await postgres_problem(POSTGRES_URL)
+    if problem is not None:
+        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is unreachable: {problem}", pytrace=False)
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def stack(bootstrap: str, redis_url: str, postgres: str, logs_dir: Path) -> Iterator[Stack]:
+    """A gateway and a worker sharing the session's broker, Redis and PostgreSQL."""
+    with gateway_process(
+        bootstrap=bootstrap, redis_url=redis_url, folder=logs_dir, database_url=postgres
+    ) as (url, env, gateway):
         worker = start_process("worker", ["worker"], env, logs_dir)
         try:
             yield Stack(
@@ -128,6 +140,7 @@ def stack(bootstrap: str, redis_url: str, logs_dir: Path) -> Iterator[Stack]:
                 secret=SECRET,
                 bootstrap=bootstrap,
                 redis_url=redis_url,
+                database_url=postgres,
                 worker=worker,
                 gateway=gateway,
             )

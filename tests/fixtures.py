@@ -4,7 +4,7 @@ SSE reader."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +81,20 @@ class SSEReader:
                 if item.event == event:
                     return item
 
+    async def until(
+        self, predicate: Callable[[SSEEvent], bool], timeout: float = 20
+    ) -> list[SSEEvent]:
+        """Every event up to and including the first that `predicate` accepts: a test that
+        something never shows sends a later event of the same shop (the sentinel) and
+        looks at what came before it."""
+        seen: list[SSEEvent] = []
+        async with asyncio.timeout(timeout):
+            while True:
+                item = await self.events.get()
+                seen.append(item)
+                if predicate(item):
+                    return seen
+
     async def none_within(self, seconds: float, event: str = "notification") -> bool:
         try:
             await self.next(event, timeout=seconds)
@@ -127,3 +141,15 @@ def order_body(factory: OrderFactory, *, title: str, first_name: str = "Emma") -
     payload["line_items"][0]["title"] = title
     payload["customer"] = {**(payload["customer"] or {}), "first_name": first_name}
     return factory.body(payload)
+
+
+def product_is(title: str) -> Callable[[SSEEvent], bool]:
+    """A `SSEReader.until` predicate: the notification of `title`."""
+    return lambda e: e.event == "notification" and e.json()["fields"]["product"] == title
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20) -> None:
+    """Wait until `check()` is true (the worker applies changes asynchronously)."""
+    async with asyncio.timeout(timeout):
+        while not await check():
+            await asyncio.sleep(0.1)

@@ -12,7 +12,14 @@ from schemas import DeadLetter
 from simulator.orders import OrderFactory
 from streams.topics import DEAD_LETTERS
 from tests.conftest import Stack
-from tests.fixtures import PUBLIC_NOTIFICATION_KEYS, open_stream, order_body, post_webhook
+from tests.fixtures import (
+    PUBLIC_NOTIFICATION_KEYS,
+    eventually,
+    open_stream,
+    order_body,
+    post_webhook,
+    product_is,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -148,26 +155,40 @@ async def test_malformed_order_is_dead_lettered_and_next_order_shows(
     assert orjson.loads(letter.original)["payload"] == {"id": 42, "line_items": "not a list"}
 
 
-async def test_cancelled_order_is_retracted_from_replay(
+async def test_cancelled_order_is_retracted_everywhere(
     stack: Stack, client: httpx.AsyncClient, orders: OrderFactory, shop: str
 ) -> None:
     payload = orders.order()
     payload["line_items"][0]["title"] = "Cancelled Chair"
-    body = orders.body(payload)
     async with open_stream(stream_url(stack, shop)) as stream:
+        body = orders.body(payload)
         await post_webhook(client, stack.webhook_url, secret=stack.secret, shop=shop, body=body)
-        await stream.next(timeout=20)
-    recent = await client.get(f"{stack.url}/api/notifications", params={"shop": shop})
-    assert [n["fields"]["product"] for n in recent.json()["notifications"]] == ["Cancelled Chair"]
-    cancelled = orjson.dumps({**payload, "cancelled_at": "2026-11-25T12:00:00-05:00"})
-    response = await post_webhook(
-        client,
-        stack.webhook_url,
-        secret=stack.secret,
-        shop=shop,
-        body=cancelled,
-        topic="orders/cancelled",
-    )
-    assert response.json() == {"status": "accepted"}
-    recent = await client.get(f"{stack.url}/api/notifications", params={"shop": shop})
-    assert recent.json()["notifications"] == []
+        shown = (await stream.next(timeout=20)).json()
+        cancelled = orjson.dumps({**payload, "cancelled_at": "2026-11-25T12:00:00-05:00"})
+        response = await post_webhook(
+            client,
+            stack.webhook_url,
+            secret=stack.secret,
+            shop=shop,
+            body=cancelled,
+            topic="orders/cancelled",
+        )
+        assert response.json() == {"status": "accepted"}
+        # Live pages are told to take it down...
+        assert (await stream.next("retract", timeout=20)).json() == {"id": shown["id"]}
+    # ...a reconnecting page does not get it again, and the record says why.
+    async with open_stream(stream_url(stack, shop), last_event_id="0-1") as replay:
+        sentinel = order_body(orders, title="Sentinel")
+        await post_webhook(client, stack.webhook_url, secret=stack.secret, shop=shop, body=sentinel)
+        before = await replay.until(product_is("Sentinel"))
+    assert [e.json()["fields"]["product"] for e in before if e.event == "notification"] == [
+        "Sentinel"
+    ]
+
+    async def retracted() -> bool:
+        row = await client.get(
+            f"{stack.url}/api/notifications/{shown['id']}", params={"shop": shop}
+        )
+        return row.status_code == 200 and row.json()["status"] == "retracted"
+
+    await eventually(retracted)

@@ -10,7 +10,7 @@ import pytest
 
 from simulator.orders import OrderFactory
 from tests.conftest import Stack
-from tests.fixtures import open_stream, order_body, post_webhook
+from tests.fixtures import eventually, open_stream, order_body, post_webhook
 
 pytestmark = pytest.mark.integration
 
@@ -132,8 +132,12 @@ async def test_test_notification_reaches_storefront_and_recent_list(
         assert response.status_code == 202
         event = await stream.next(timeout=20)
     assert event.json()["fields"]["product"] == "Merino Wool Sweater"
-    recent = (await client.get("/api/notifications", params={"shop": shop})).json()
-    assert [n["id"] for n in recent["notifications"]] == [event.json()["id"]]
+
+    async def recorded() -> bool:
+        recent = (await client.get("/api/notifications", params={"shop": shop})).json()
+        return [n["id"] for n in recent["notifications"]] == [event.json()["id"]]
+
+    await eventually(recorded)
 
 
 @pytest.mark.parametrize("how", ["no token", "wrong secret", "bad shop param"])

@@ -13,6 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from gateway.app import create_app
 from gateway.dedupe import Deduper
+from gateway.errors import StoreUnavailable
 from proofstream.services import free_port, start_redis
 from proofstream.settings import Settings
 from simulator.orders import OrderFactory
@@ -72,7 +73,9 @@ async def test_redis_away_fails_every_claim_of_the_batch() -> None:
     )
     await client.aclose()
     assert len(results) == 2
-    assert all(isinstance(result, RedisConnectionError) for result in results)
+    # Our own error (503), caused by Redis's.
+    assert all(isinstance(result, StoreUnavailable) for result in results)
+    assert all(isinstance(result.__cause__, RedisConnectionError) for result in results)
 
 
 async def test_gateway_answers_503_while_redis_is_away_then_recovers(

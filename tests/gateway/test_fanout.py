@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
@@ -17,10 +18,12 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Message
 
 from gateway.app import create_app
-from gateway.fanout import GOODBYE, PING, Fanout
+from gateway.engagement import DeliveryCounter
+from gateway.fanout import GOODBYE, PING, Fanout, retract_frame
+from gateway.producer import EnvelopeProducer
 from gateway.sse import SSEClient, parse_stream_id
 from proofstream.settings import Settings
-from streams.redis import CONTROL_UNINSTALLED, channel
+from streams.redis import CONTROL_RETRACT, CONTROL_UNINSTALLED, channel
 from tests.conftest import Stack
 from tests.fixtures import open_stream
 
@@ -28,8 +31,15 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def fanout(redis: Redis) -> AsyncIterator[Fanout]:
-    fanout = Fanout(redis, backlog=2, send_timeout=0.3, ping=0.2)
+def deliveries() -> DeliveryCounter:
+    # Counts only: never started, so it reports nothing (its producer is never used).
+    producer = EnvelopeProducer(bootstrap="127.0.0.1:9", partitions=1, retention=timedelta(days=1))
+    return DeliveryCounter(producer, every_s=60, clock=lambda: datetime.now(UTC))
+
+
+@pytest.fixture
+async def fanout(redis: Redis, deliveries: DeliveryCounter) -> AsyncIterator[Fanout]:
+    fanout = Fanout(redis, deliveries=deliveries, backlog=2, send_timeout=0.3, ping=0.2)
     await fanout.start()
     yield fanout
     await fanout.stop()
@@ -90,7 +100,33 @@ async def connected(
 
 
 def notification(n: int) -> bytes:
-    return f'1700000000000-{n} {{"n":{n}}}'.encode()
+    """A live message as the publish script sends it: stream id, notification id, JSON."""
+    return f'1700000000000-{n} n{n} {{"n":{n}}}'.encode()
+
+
+async def test_each_broadcast_is_counted_once_per_notification(
+    fanout: Fanout, deliveries: DeliveryCounter, redis: Redis, shop: str
+) -> None:
+    first, second = Recorder(), Recorder()
+    async with connected(fanout, shop, first), connected(fanout, shop, second):
+        await eventually(lambda: subscribers(redis, shop), 1)
+        await redis.publish(channel(shop), notification(1))
+        await redis.publish(channel(shop), notification(2))
+        await until(lambda: len(second.bodies) == 2)
+    assert dict(deliveries._counts[shop]) == {"n1": 2, "n2": 2}  # noqa: SLF001
+
+
+async def test_a_retraction_reaches_every_client_as_a_retract_event(
+    fanout: Fanout, redis: Redis, shop: str
+) -> None:
+    first, second = Recorder(), Recorder()
+    async with connected(fanout, shop, first), connected(fanout, shop, second):
+        await eventually(lambda: subscribers(redis, shop), 1)
+        await redis.publish(channel(shop), notification(1))
+        await redis.publish(channel(shop), CONTROL_RETRACT + b" n1")
+        await until(lambda: len(second.bodies) == 2)
+    assert first.bodies[1] == second.bodies[1] == retract_frame("n1")
+    assert retract_frame("n1") == b'event: retract\ndata: {"id":"n1"}\n\n'
 
 
 async def test_many_clients_share_one_subscription_and_one_frame(
@@ -279,7 +315,7 @@ async def test_a_client_that_stops_reading_does_not_hold_up_the_others(
         async with open_stream(f"{stack.url}/v1/storefront/{shop}/stream") as reader:
             payload = b'{"pad":"' + b"x" * 200_000 + b'"}'
             for n in range(1, 41):  # 8 MB: far more than the stalled socket's buffers
-                await redis.publish(channel(shop), f"1700000000000-{n} ".encode() + payload)
+                await redis.publish(channel(shop), f"1700000000000-{n} n{n} ".encode() + payload)
                 event = await reader.next("notification", timeout=5)
                 assert event.id == f"1700000000000-{n}"
             # The stalled client is given up after the send timeout (2 s in the test

@@ -25,7 +25,7 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-async def _postgres_problem(url: str) -> str | None:
+async def postgres_problem(url: str) -> str | None:
     """Why PostgreSQL at `url` cannot be used, or None when it answers."""
     engine = create_engine(url)
 
@@ -52,7 +52,7 @@ async def database_url(
         url = f"sqlite+aiosqlite:///{path}"
     else:
         url = POSTGRES_URL
-        problem = await _postgres_problem(url)
+        problem = await postgres_problem(url)
         if problem is not None:
             message = f"PostgreSQL at {url} is unreachable ({problem})"
             if os.environ.get("CI"):

@@ -12,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import TokenCipher
 from storage.repository import (
+    APP_TABLES,
+    RECORD_TABLES,
     OfflineTokens,
     is_installed,
     load_offline_tokens,
     mark_uninstalled,
     offline_session_id,
     record_compliance,
-    APP_TABLES,
-    RECORD_TABLES,
     redact_shop,
     save_installation,
     save_tokens,
