@@ -62,9 +62,12 @@ class Recorder:
             saved += await save_notifications(session, run, now=now)
         return Recorded(saved=saved, changed=changed)
 
-    async def add_delivered(self, counts: Mapping[str, int]) -> None:
+    async def add_delivered(self, delivered: Mapping[str, Mapping[str, int]]) -> None:
+        """Shop → notification id → clients it was written to."""
+        now = self._clock()
         async with database_errors(), self._db.begin() as session:
-            await add_delivered(session, counts)
+            for shop, counts in delivered.items():
+                await add_delivered(session, shop=shop, counts=counts, now=now)
 
     async def order_units(self, *, shop: str, order_id: str) -> dict[str, int] | None:
         """The line items of a recorded order (None when it was never shown)."""

@@ -26,6 +26,7 @@ Each agent only loops, calls pure stage functions (`stages/`) and sinks, and sen
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -292,11 +293,10 @@ def register(
     @app.agent(topics.engagement, name="engagement", concurrency=1)  # type: ignore[untyped-decorator]
     async def engagement_agent(stream: Any) -> AsyncIterator[int]:
         async for batch in stream.take(policy.batch, within=policy.batch_within_s):
-            delivered: dict[str, int] = {}
+            delivered: dict[str, Counter[str]] = {}
             for report in batch:
                 assert isinstance(report, EngagementCounts)
-                for nid, count in report.delivered.items():
-                    delivered[nid] = delivered.get(nid, 0) + count
+                delivered.setdefault(report.shop, Counter()).update(report.delivered)
             await sink(recorder.add_delivered, delivered)
             EVENTS.labels("engagement", "ok").inc(len(batch))
             yield len(delivered)

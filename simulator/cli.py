@@ -60,13 +60,15 @@ class Journal:
         found = None
         for line in self.path.read_bytes().splitlines():
             entry = orjson.loads(line)
-            if entry["shop"] == shop and (order_id is None or str(entry["order"]["id"]) == order_id):
+            if entry["shop"] == shop and (
+                order_id is None or str(entry["order"]["id"]) == order_id
+            ):
                 found = entry["order"]
         if found is None:
             which = f"order {order_id}" if order_id else "any order"
             raise SimulatorError(f"{which} of {shop} is not in the journal {self.path}")
-        order: dict[str, Any] = found
-        return order
+        newest: dict[str, Any] = found
+        return newest
 
 
 def _report(order: dict[str, Any], result: httpx.Response | Exception) -> None:
@@ -168,7 +170,5 @@ def _payload(
             store, ids=ids, orders_requested=orders
         )
     if action == "redact-customer":
-        return "customers/redact", customers_redact_payload(
-            store, ids=ids, orders_to_redact=orders
-        )
+        return "customers/redact", customers_redact_payload(store, ids=ids, orders_to_redact=orders)
     raise SimulatorError(f"unknown action {action!r}")

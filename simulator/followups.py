@@ -40,7 +40,8 @@ def refund(
     """`refunds/create` for `order`: `quantities` (line item id → quantity) or, when None,
     every line item in full. Each refund line carries its line item, as Shopify's do."""
     lines = {item["id"]: item for item in order.get("line_items") or ()}
-    wanted = quantities if quantities is not None else {i: l["quantity"] for i, l in lines.items()}
+    if quantities is None:
+        quantities = {line_id: line["quantity"] for line_id, line in lines.items()}
     number = refund_id if refund_id is not None else random.randint(10**11, 10**12)  # noqa: S311
     refund_lines = [
         {
@@ -51,7 +52,7 @@ def refund(
             "subtotal": float(lines[line_id]["price"]) * quantity,
             "line_item": lines[line_id],
         }
-        for index, (line_id, quantity) in enumerate(wanted.items())
+        for index, (line_id, quantity) in enumerate(quantities.items())
     ]
     return {
         "id": number,

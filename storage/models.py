@@ -22,7 +22,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
 
-__all__ = ["Base", "ComplianceRecord", "NotificationRecord", "Shop", "ShopSession"]
+__all__ = [
+    "Base",
+    "ComplianceRecord",
+    "NotificationEngagement",
+    "NotificationRecord",
+    "Shop",
+    "ShopSession",
+]
 
 # Deterministic constraint names, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -120,9 +127,8 @@ class NotificationRecord(Base):
     Written by the worker only (upserted on the deterministic id, so redeliveries write
     one row); the merchant API reads it and moderates it through events. `status`:
     `shown`, `retracted` (order cancelled or fully refunded), `hidden` (by the merchant),
-    `redacted` (buyer erased: text and fields emptied). `delivered`: SSE clients the
-    popup was written to, over every gateway. `line_items` (line item id → quantity) is
-    private: refunds are compared with it.
+    `redacted` (buyer erased: text and fields emptied). `line_items` (line item id →
+    quantity) is private: refunds are compared with it.
     """
 
     __tablename__ = "notifications"
@@ -142,6 +148,21 @@ class NotificationRecord(Base):
     line_items: Mapped[dict[str, int]] = mapped_column(JSON())
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NotificationEngagement(Base):
+    """What storefronts did with a notification, added up over every gateway's reports.
+
+    A table of its own, keyed like the record: a report can be handled before the row it
+    counts is written (they travel on different topics), and nothing may be lost. Columns
+    for impressions and clicks join `delivered` here.
+    """
+
+    __tablename__ = "notification_engagement"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(255), index=True)
     delivered: Mapped[int] = mapped_column(BigInteger(), server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

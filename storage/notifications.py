@@ -1,7 +1,8 @@
 """Reads and writes of the notification record.
 
 The worker writes (`save_notifications`, `apply_change`, `add_delivered`,
-`erase_shop_notifications`, `delete_published_before`); the gateway only reads
+`delete_published_before`; a shop's erasure is `storage.repository.redact_shop`); the
+gateway only reads
 (`list_notifications`, `get_notification`). As in `storage.repository`, every function
 takes an `AsyncSession` whose transaction the caller owns.
 """
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import Select, delete, func, select, tuple_, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schemas import Notification, NotificationChanged
-from storage.models import NotificationRecord
+from storage.models import NotificationEngagement, NotificationRecord
 from storage.repository import dialect_insert
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     "add_delivered",
     "apply_change",
     "delete_published_before",
-    "erase_shop_notifications",
     "get_notification",
     "list_notifications",
     "notifications_of",
@@ -98,7 +98,7 @@ _COLUMNS: tuple[Any, ...] = (
     NotificationRecord.product_image,
     NotificationRecord.occurred_at,
     NotificationRecord.published_at,
-    NotificationRecord.delivered,
+    func.coalesce(NotificationEngagement.delivered, 0).label("delivered"),
 )
 
 
@@ -115,7 +115,7 @@ async def save_notifications(
 ) -> int:
     """Insert the notifications not recorded yet (the id decides); returns how many.
 
-    A redelivered notification changes nothing: not its status, not its delivered count.
+    A redelivered notification changes nothing: not its status, not its counts.
     """
     if not notifications:
         return 0
@@ -136,7 +136,6 @@ async def save_notifications(
             "line_items": n.line_items,
             "occurred_at": n.occurred_at,
             "published_at": n.created_at,
-            "delivered": 0,
             "updated_at": now,
         }
         for n in notifications
@@ -152,6 +151,12 @@ async def apply_change(session: AsyncSession, change: NotificationChanged, *, no
     """Apply one change to the shop's rows among `change.ids`; returns the rows changed."""
     mine = (NotificationRecord.shop == change.shop, NotificationRecord.id.in_(change.ids))
     if change.status == "deleted":
+        await session.execute(
+            delete(NotificationEngagement).where(
+                NotificationEngagement.shop == change.shop,
+                NotificationEngagement.id.in_(change.ids),
+            )
+        )
         return _rowcount(await session.execute(delete(NotificationRecord).where(*mine)))
     if change.status == "redacted":
         statement = (
@@ -168,25 +173,38 @@ async def apply_change(session: AsyncSession, change: NotificationChanged, *, no
     return _rowcount(await session.execute(statement))
 
 
-async def add_delivered(session: AsyncSession, counts: Mapping[str, int]) -> None:
-    """Add each count to its notification's `delivered` (unknown ids are skipped)."""
+async def add_delivered(
+    session: AsyncSession, *, shop: str, counts: Mapping[str, int], now: datetime
+) -> None:
+    """Add each count to its notification's `delivered`, whether or not the notification
+    is recorded yet (its report may overtake it)."""
     if not counts:
         return
-    table = NotificationRecord.__table__
-    assert isinstance(table, Table)
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("nid"))
-        .values(delivered=table.c.delivered + bindparam("count"))
+    insert = await dialect_insert(session, NotificationEngagement)
+    statement = insert.values(
+        [
+            {"id": nid, "shop": shop, "delivered": count, "updated_at": now}
+            for nid, count in sorted(counts.items())
+        ]
     )
-    connection = await session.connection()
-    await connection.execute(
-        statement, [{"nid": nid, "count": count} for nid, count in sorted(counts.items())]
+    statement = statement.on_conflict_do_update(
+        index_elements=[NotificationEngagement.id],
+        set_={
+            "delivered": NotificationEngagement.delivered + statement.excluded.delivered,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+    await session.execute(statement)
+
+
+def _selected() -> Select[*tuple[Any, ...]]:
+    return select(*_COLUMNS).outerjoin(
+        NotificationEngagement, NotificationEngagement.id == NotificationRecord.id
     )
 
 
 def _filtered(shop: str, query: NotificationQuery) -> Select[*tuple[Any, ...]]:
-    statement = select(*_COLUMNS).where(NotificationRecord.shop == shop)
+    statement = _selected().where(NotificationRecord.shop == shop)
     if query.since is not None:
         statement = statement.where(NotificationRecord.occurred_at >= query.since)
     if query.until is not None:
@@ -236,7 +254,7 @@ async def get_notification(
     session: AsyncSession, *, shop: str, notification_id: str
 ) -> StoredNotification | None:
     """One notification of the shop, or None."""
-    statement = select(*_COLUMNS).where(
+    statement = _selected().where(
         NotificationRecord.shop == shop, NotificationRecord.id == notification_id
     )
     row = (await session.execute(statement)).one_or_none()
@@ -248,7 +266,7 @@ async def notifications_of(
 ) -> list[StoredNotification]:
     """The shop's rows among `ids` (what a customer data request finds), oldest first."""
     statement = (
-        select(*_COLUMNS)
+        _selected()
         .where(NotificationRecord.shop == shop, NotificationRecord.id.in_(list(ids)))
         .order_by(NotificationRecord.occurred_at, NotificationRecord.id)
     )
@@ -266,13 +284,10 @@ async def order_units(
     return None if units is None else dict(units)
 
 
-async def erase_shop_notifications(session: AsyncSession, *, shop: str) -> int:
-    """Delete every notification of the shop (shop/redact); returns how many."""
-    statement = delete(NotificationRecord).where(NotificationRecord.shop == shop)
-    return _rowcount(await session.execute(statement))
-
-
 async def delete_published_before(session: AsyncSession, *, before: datetime) -> int:
-    """The retention job: delete rows published before `before`; returns how many."""
+    """The retention job: delete rows published before `before`, and their counts;
+    returns how many notifications."""
+    old = select(NotificationRecord.id).where(NotificationRecord.published_at < before)
+    await session.execute(delete(NotificationEngagement).where(NotificationEngagement.id.in_(old)))
     statement = delete(NotificationRecord).where(NotificationRecord.published_at < before)
     return _rowcount(await session.execute(statement))

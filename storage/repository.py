@@ -21,7 +21,14 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.crypto import TokenCipher
 from storage.errors import StorageError
-from storage.models import Base, ComplianceRecord, NotificationRecord, Shop, ShopSession
+from storage.models import (
+    Base,
+    ComplianceRecord,
+    NotificationEngagement,
+    NotificationRecord,
+    Shop,
+    ShopSession,
+)
 
 __all__ = [
     "APP_TABLES",
@@ -53,6 +60,7 @@ APP_TABLES: ShopTables = (
     ("shops", Shop, Shop.domain),
 )
 RECORD_TABLES: ShopTables = (
+    ("notification_engagement", NotificationEngagement, NotificationEngagement.shop),
     ("notifications", NotificationRecord, NotificationRecord.shop),
     ("compliance_records", ComplianceRecord, ComplianceRecord.shop),
 )

@@ -65,6 +65,7 @@ class Stack:
     bootstrap: str
     redis_url: str
     database_url: str
+    worker_id: str  # the Faust app id: its tables' changelog topics start with it
     worker: ManagedProcess
     gateway: ManagedProcess
 
@@ -87,6 +88,9 @@ def stack_env(*, bootstrap: str, redis_url: str, port: int, database_url: str) -
         "PROOFSTREAM_WEBHOOK_MAX_BYTES": "65536",
         "PROOFSTREAM_DEV_MODE": "true",
         "PROOFSTREAM_SSE_SEND_TIMEOUT_S": "2",
+        # Delivery counts reach the record within a second; the retention job runs often.
+        "PROOFSTREAM_ENGAGEMENT_FLUSH_S": "0.5",
+        "PROOFSTREAM_RETENTION_INTERVAL_S": "2",
         "DATABASE_URL": database_url,
     }
 
@@ -141,6 +145,7 @@ def stack(bootstrap: str, redis_url: str, postgres: str, logs_dir: Path) -> Iter
                 bootstrap=bootstrap,
                 redis_url=redis_url,
                 database_url=postgres,
+                worker_id=env["PROOFSTREAM_WORKER_ID"],
                 worker=worker,
                 gateway=gateway,
             )

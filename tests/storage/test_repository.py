@@ -32,7 +32,13 @@ Sessions = async_sessionmaker[AsyncSession]
 NOW = datetime(2025, 11, 25, 12, 0, 0, 123456, tzinfo=UTC)
 ACCESS = "shpat_access_token_0123456789abcdef"
 REFRESH = "shprt_refresh_token_0123456789abcdef"
-ZERO = {"shops": 0, "shop_sessions": 0, "notifications": 0, "compliance_records": 0}
+ZERO = {
+    "shops": 0,
+    "shop_sessions": 0,
+    "notification_engagement": 0,
+    "notifications": 0,
+    "compliance_records": 0,
+}
 
 
 def tokens_for(shop: str, *, suffix: str = "", refresh: bool = True) -> OfflineTokens:

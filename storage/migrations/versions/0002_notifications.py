@@ -1,4 +1,4 @@
-"""The notification record.
+"""The notification record and its engagement counts.
 
 Revision ID: 0002
 Revises: 0001
@@ -36,10 +36,18 @@ def upgrade() -> None:
         sa.Column("line_items", sa.JSON(), nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("delivered", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_notifications"),
     )
+    op.create_table(
+        "notification_engagement",
+        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("shop", sa.String(255), nullable=False),
+        sa.Column("delivered", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_notification_engagement"),
+    )
+    op.create_index("ix_notification_engagement_shop", "notification_engagement", ["shop"])
     op.create_index(
         "ix_notifications_shop_occurred", "notifications", ["shop", "occurred_at", "id"]
     )
@@ -55,4 +63,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("notification_engagement")
     op.drop_table("notifications")
