@@ -1,11 +1,13 @@
 """The demo storefront in Debian's Chromium (Playwright): a signed order pops up live."""
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from simulator.followups import cancelled
 from simulator.orders import OrderFactory
 from simulator.webhooks import headers as shopify_headers
 from tests.conftest import Stack
@@ -98,3 +100,39 @@ async def test_hostile_product_title_is_shown_as_text(stack: Stack, page: Page, 
     await expect(text).to_contain_text(hostile, timeout=10_000)
     assert await page.locator("#proofstream-root img[src=x]").count() == 0
     assert dialogs == []
+
+
+async def test_a_cancelled_order_leaves_an_open_page_within_1_s(
+    stack: Stack, page: Page, shop: str
+) -> None:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        # Shown for a minute, so only the retraction can take it down in time.
+        saved = await client.put(
+            "/api/settings", params={"shop": shop}, json={"display_ms": 60_000, "first_delay_ms": 0}
+        )
+        assert saved.status_code == 202
+        async with asyncio.timeout(20):
+            while (await client.get(f"/v1/storefront/{shop}/config")).json()[
+                "display_ms"
+            ] != 60_000:
+                await asyncio.sleep(0.1)
+        await open_demo(page, stack, shop)
+        factory = OrderFactory(seed=16, shop=shop)
+        order = factory.order()
+        order["line_items"][0]["title"] = "Cancelled Clock"
+        created = await post_webhook(
+            client, "/webhooks/shopify", secret=stack.secret, shop=shop, body=factory.body(order)
+        )
+        assert created.status_code == 200
+        popup = page.locator("#proofstream-root .ps-popup")
+        await expect(popup.locator(".ps-text")).to_contain_text("Cancelled Clock", timeout=10_000)
+        cancel = await post_webhook(
+            client,
+            "/webhooks/shopify",
+            secret=stack.secret,
+            shop=shop,
+            body=factory.body(cancelled(order)),
+            topic="orders/cancelled",
+        )
+        assert cancel.status_code == 200
+        await expect(popup).to_have_count(0, timeout=1_000)
