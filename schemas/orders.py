@@ -24,7 +24,6 @@ class LineItem(BaseModel):
     title: str
     variant_title: str | None = None
     quantity: int = 1
-    price: str | None = None
     image_url: str | None = None
     product_url: str | None = None
 

@@ -170,7 +170,6 @@ def _line_item(item: Mapping[str, Any]) -> LineItem | None:
         title=title,
         variant_title=_text(item.get("variant_title")),
         quantity=quantity if _positive(quantity) else 1,
-        price=_text(item.get("price")),
     )
 
 

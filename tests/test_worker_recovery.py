@@ -1,4 +1,5 @@
-"""A restarted worker restores shop settings from the table's changelog (real broker)."""
+"""A restarted worker restores its tables from their changelogs (real broker): the shop's
+settings, and the orders it must never show (a cancel that came before its order)."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -8,9 +9,10 @@ import httpx
 import pytest
 
 from proofstream.services import start_broker
+from simulator.followups import cancelled
 from simulator.orders import OrderFactory
 from tests.conftest import SECRET, gateway_process, start_process
-from tests.fixtures import open_stream, order_body, post_webhook
+from tests.fixtures import open_stream, order_body, post_webhook, product_is
 
 pytestmark = pytest.mark.integration
 
@@ -30,20 +32,27 @@ async def own_stack(redis_url: str, tmp_path: Path) -> AsyncIterator[dict[str, s
         broker.stop()
 
 
-async def show_one(url: str, shop: str, seed: int) -> str:
+async def show_one(url: str, shop: str, seed: int, *, first: bytes | None = None) -> list[str]:
+    """Send `first` (if any), then an order of `Item {seed}`; the texts shown up to it."""
     async with (
         open_stream(f"{url}/v1/storefront/{shop}/stream") as stream,
         httpx.AsyncClient() as client,
     ):
-        body = order_body(OrderFactory(seed=seed, shop=shop), title=f"Item {seed}")
-        response = await post_webhook(
-            client, f"{url}/webhooks/shopify", secret=SECRET, shop=shop, body=body
-        )
-        assert response.status_code == 200
-        return str((await stream.next(timeout=40)).json()["text"])
+        title = f"Item {seed}"
+        for body in (first, order_body(OrderFactory(seed=seed, shop=shop), title=title)):
+            if body is None:
+                continue
+            response = await post_webhook(
+                client, f"{url}/webhooks/shopify", secret=SECRET, shop=shop, body=body
+            )
+            assert response.status_code == 200
+        shown = await stream.until(product_is(title), timeout=40)
+    return [e.json()["text"] for e in shown if e.event == "notification"]
 
 
-async def test_worker_restart_recovers_settings_table(own_stack: dict[str, str], shop: str) -> None:
+async def test_worker_restart_recovers_settings_and_marks(
+    own_stack: dict[str, str], shop: str
+) -> None:
     url, logs = own_stack["url"], Path(own_stack["logs"])
     env = {k: v for k, v in own_stack.items() if k not in ("url", "logs")}
     worker = start_process("worker-1", ["worker"], env, logs)
@@ -60,13 +69,29 @@ async def test_worker_restart_recovers_settings_table(own_stack: dict[str, str],
                     "templates"
                 ] != ["Restored: {product}"]:
                     await asyncio.sleep(0.1)
-        assert await show_one(url, shop, 31) == "Restored: Item 31"
+            # An order cancelled before it arrives: the worker marks it in its table.
+            factory = OrderFactory(seed=33, shop=shop)
+            early = factory.order()
+            early["line_items"][0]["title"] = "Cancelled Early"
+            cancel = await post_webhook(
+                client,
+                "/webhooks/shopify",
+                secret=SECRET,
+                shop=shop,
+                body=factory.body(cancelled(early)),
+                topic="orders/cancelled",
+            )
+            assert cancel.status_code == 200
+        assert await show_one(url, shop, 31) == ["Restored: Item 31"]
     finally:
         assert worker.stop() == 0, worker.log_path.read_text()[-2000:]
 
     worker = start_process("worker-2", ["worker"], env, logs)
     try:
-        assert await show_one(url, shop, 32) == "Restored: Item 32"
+        # The cancelled order arrives now, before the sentinel: it must not show.
+        shown = await show_one(url, shop, 32, first=factory.body(early))
+        assert shown == ["Restored: Item 32"]
     finally:
         worker.stop()
-    assert "shop-settings-changelog" in worker.log_path.read_text()
+    log = worker.log_path.read_text()
+    assert "shop-settings-changelog" in log and "order-marks-changelog" in log
