@@ -12,6 +12,7 @@ from starlette.routing import Route
 from gateway.openapi import Operation, documented
 from gateway.producer import EnvelopeProducer
 from gateway.store import Store
+from schemas.api import Liveness, Readiness
 
 __all__ = ["Health", "routes"]
 
@@ -24,15 +25,15 @@ class Health:
     store: Store
 
 
-@documented(Operation("Liveness", {200: "application/json"}, tags=("operations",)))
+@documented(Operation("Liveness", {200: Liveness}, tags=("operations",)))
 async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+    return JSONResponse(Liveness().model_dump())
 
 
 @documented(
     Operation(
         "Readiness: the broker and Redis answer",
-        {200: "application/json", 503: "application/json"},
+        {200: Readiness, 503: Readiness},
         tags=("operations",),
     )
 )
@@ -41,10 +42,8 @@ async def readyz(request: Request) -> Response:
     redis_ok = await health.store.ready()
     broker_ok = await health.producer.ready()
     ready = redis_ok and broker_ok
-    return JSONResponse(
-        {"status": "ready" if ready else "not ready", "redis": redis_ok, "broker": broker_ok},
-        status_code=200 if ready else 503,
-    )
+    body = Readiness(status="ready" if ready else "not ready", redis=redis_ok, broker=broker_ok)
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
 
 @documented(Operation("Prometheus metrics", {200: "text/plain"}, tags=("operations",)))

@@ -19,7 +19,7 @@ from gateway.openapi import Operation, documented
 from gateway.shops import Shops
 from proofstream.settings import Settings
 from schemas import is_shop_domain
-from schemas.api import ErrorBody
+from schemas.api import AuthCallbackQuery, AuthInstallQuery, ErrorBody
 from shopify_app.oauth import authorize_url, new_state, sign_state, unsign_state, verify_query_hmac
 
 __all__ = ["Install", "routes"]
@@ -54,6 +54,7 @@ def _verified_shop(request: Request, install: Install) -> str:
     Operation(
         "Non-embedded install: redirect to Shopify's authorize page",
         {302: None, 400: ErrorBody, 401: ErrorBody},
+        query=AuthInstallQuery,
         tags=("shopify",),
     )
 )
@@ -88,6 +89,7 @@ async def start(request: Request) -> Response:
     Operation(
         "Non-embedded install: exchange the code for an offline token",
         {302: None, 400: ErrorBody, 401: ErrorBody, 502: ErrorBody, 503: ErrorBody},
+        query=AuthCallbackQuery,
         tags=("shopify",),
     )
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -22,6 +23,7 @@ from gateway.openapi import Operation, documented, query
 from gateway.store import database_errors
 from schemas import NotificationChanged, PublicNotification
 from schemas.api import (
+    ID_PATTERN,
     Accepted,
     ErrorBody,
     InvalidBody,
@@ -111,6 +113,8 @@ async def list_notifications(request: Request) -> Response:
 
 
 async def _stored(admin: Admin, shop: str, notification_id: str) -> record.StoredNotification:
+    if re.fullmatch(ID_PATTERN, notification_id) is None:
+        raise NotFound("no such notification in this shop")
     async with database_errors(), admin.db() as session:
         row = await record.get_notification(session, shop=shop, notification_id=notification_id)
     if row is None:
@@ -122,6 +126,7 @@ async def _stored(admin: Admin, shop: str, notification_id: str) -> record.Store
     Operation(
         "One stored notification",
         {200: StoredNotificationView, 404: ErrorBody, **MERCHANT_ERRORS},
+        path={"id": ID_PATTERN},
         merchant=True,
         tags=("notifications",),
     )
@@ -165,6 +170,7 @@ async def _moderate(request: Request, status: Literal["hidden", "shown", "delete
         "Hide a notification from storefronts, or show it again (applied by the worker)",
         {202: Accepted, 400: ErrorBody, 404: ErrorBody, 422: InvalidBody, **MERCHANT_ERRORS},
         body=Moderation,
+        path={"id": ID_PATTERN},
         merchant=True,
         tags=("notifications",),
     )
@@ -182,6 +188,7 @@ async def patch_notification(request: Request) -> Response:
     Operation(
         "Delete a notification: from the record, the replay stream and live pages",
         {202: Accepted, 400: ErrorBody, 404: ErrorBody, **MERCHANT_ERRORS},
+        path={"id": ID_PATTERN},
         merchant=True,
         tags=("notifications",),
     )

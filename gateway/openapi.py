@@ -25,10 +25,13 @@ Response = type[BaseModel] | str | None  # a JSON model, another media type, or 
 @dataclass(frozen=True)
 class Operation:
     """What one endpoint takes and answers. `responses`: status → model (JSON), media type
-    (`text/html`…) or None (no body). `merchant`: authenticated by the session token."""
+    (`text/html`…) or None (no body). `path`: the pattern of each path parameter that has
+    one (the endpoint answers 404 for others). `merchant`: authenticated by the session
+    token."""
 
     summary: str
     responses: Mapping[int, Response]
+    path: Mapping[str, str] = field(default_factory=dict)
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     merchant: bool = False
@@ -67,10 +70,17 @@ def _walk(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[str, 
             yield prefix + route.path, route
 
 
-def _path_parameters(path: str) -> list[dict[str, Any]]:
+def _path_parameters(path: str, patterns: Mapping[str, str]) -> list[dict[str, Any]]:
     names = [part[1:-1].split(":")[0] for part in path.split("/") if part.startswith("{")]
     return [
-        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string"}
+            | ({"pattern": patterns[name]} if name in patterns else {}),
+        }
+        for name in names
     ]
 
 
@@ -94,7 +104,7 @@ def openapi_document(
     )
     paths: dict[str, dict[str, Any]] = {}
     for path, method, op in operations:
-        parameters = _path_parameters(path)
+        parameters = _path_parameters(path, op.path)
         if op.query is not None:
             schema = op.query.model_json_schema(ref_template="#/components/schemas/{model}")
             required = set(schema.get("required", ()))

@@ -26,6 +26,7 @@ from gateway.store import ShopGate, Store
 from proofstream.settings import Settings
 from schemas import WidgetConfig, is_shop_domain
 from schemas.api import ErrorBody
+from schemas.shops import SHOP_DOMAIN_PATTERN
 
 __all__ = ["Storefront", "routes"]
 
@@ -134,6 +135,7 @@ def _check_key(request: Request, gate: ShopGate) -> None:
         "Server-sent events: `ready`, then `notification` (id = stream id) and `retract`;"
         " Last-Event-ID replays what was missed",
         {200: "text/event-stream", 404: ErrorBody, 410: ErrorBody, 503: ErrorBody},
+        path={"shop": SHOP_DOMAIN_PATTERN},
         tags=("storefront",),
     )
 )
@@ -155,6 +157,7 @@ class StreamEndpoint:
     Operation(
         "The widget's display config (cacheable)",
         {200: WidgetConfig, 404: ErrorBody, 503: ErrorBody},
+        path={"shop": SHOP_DOMAIN_PATTERN},
         tags=("storefront",),
     )
 )

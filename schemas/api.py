@@ -12,22 +12,30 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.notifications import NotificationStatus, PublicNotification
 from schemas.settings import ShopSettings, WidgetConfig
+from schemas.shops import SHOP_DOMAIN_PATTERN
 
 __all__ = [
     "Accepted",
+    "AuthCallbackQuery",
+    "AuthInstallQuery",
     "EmbedStatus",
     "ErrorBody",
     "InvalidBody",
+    "Liveness",
     "Moderation",
     "NotificationList",
     "NotificationQuery",
     "Preview",
     "Product",
+    "Readiness",
     "SettingsSaved",
     "SettingsView",
     "StoredNotificationView",
     "WebhookResult",
 ]
+
+# Shopify ids and our notification ids: never a character a database or a log would trip on.
+ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 
 
 class _Body(BaseModel):
@@ -59,13 +67,16 @@ class NotificationQuery(_Body):
     until: datetime | None = Field(default=None, description="occurred before (ISO 8601)")
     kind: Literal["order"] | None = None
     status: NotificationStatus | None = None
-    product_id: str | None = Field(default=None, max_length=64)
+    product_id: str | None = Field(default=None, pattern=ID_PATTERN)
     q: str | None = Field(
-        default=None, max_length=200, description="text in the product title (any case)"
+        default=None,
+        max_length=200,
+        pattern=r"^[^\x00]*$",
+        description="text in the product title (any case)",
     )
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(
-        default=None, max_length=200, description="`next` of the previous page"
+        default=None, pattern=r"^[A-Za-z0-9_-]{1,200}$", description="`next` of the previous page"
     )
 
 
@@ -142,3 +153,34 @@ class WebhookResult(_Body):
     recognised a repeat (`duplicate`), or nothing, for a topic we do not handle."""
 
     status: Literal["accepted", "duplicate", "ignored"]
+
+
+class AuthInstallQuery(BaseModel):
+    """What Shopify signs onto a non-embedded install link (it may add more, also signed)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    shop: str = Field(pattern=SHOP_DOMAIN_PATTERN)
+    timestamp: str = Field(description="seconds since the epoch; refused past 90 s")
+    hmac: str = Field(description="hex HMAC-SHA256 of the other parameters, sorted")
+
+
+class AuthCallbackQuery(AuthInstallQuery):
+    """Shopify's redirect back after the merchant approved the install."""
+
+    code: str
+    state: str = Field(description="the single-use state of this browser's install request")
+
+
+class Liveness(_Body):
+    """The process answers."""
+
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(_Body):
+    """Whether the gateway can take webhooks and serve storefronts: the broker and Redis."""
+
+    status: Literal["ready", "not ready"]
+    redis: bool
+    broker: bool

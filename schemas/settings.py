@@ -7,7 +7,7 @@ import string
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from schemas.base import Event
 
@@ -66,36 +66,65 @@ def template_placeholders(template: str) -> list[str]:
     return names
 
 
+# Each rule is one regular expression, checked here with a message a merchant understands
+# and declared as the JSON Schema `pattern` of the field, so API clients (and the OpenAPI
+# test) know exactly what is accepted.
+_NAMES = "|".join(PLACEHOLDERS)
+_PIECE = rf"[^{{}}]|\{{(?:{_NAMES})\}}"
+TEMPLATE_PATTERN = rf"(?:{_PIECE})*\{{product\}}(?:{_PIECE})*"
+COLOUR_PATTERN = r"#[0-9a-fA-F]{6}"
+FONT_PATTERN = r"[A-Za-z0-9 ,'\"-]{1,80}"
+PATH_PATTERN = r"/[A-Za-z0-9/_*.-]{0,200}"
+
+
+def _schema(pattern: str, **more: object) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "pattern": f"^{pattern}$", **more})
+
+
 def _template(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("a template cannot be empty")
-    if "product" not in template_placeholders(value):
-        raise ValueError("a template must name the {product}")
-    return value
+    if re.fullmatch(TEMPLATE_PATTERN, value) is None:
+        if not value.strip():
+            raise ValueError("a template cannot be empty")
+        template_placeholders(value)  # says which placeholder is wrong, if one is
+        if "{product}" not in value:
+            raise ValueError("a template must name the {product}")
+        raise ValueError("braces are for placeholders only: write them as {first_name}")
+    return value.strip()
 
 
 def _colour(value: str) -> str:
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+    if not re.fullmatch(COLOUR_PATTERN, value):
         raise ValueError("use a colour like #1a2b3c")
     return value.lower()
 
 
 def _font(value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"[A-Za-z0-9 ,'\"-]{1,80}", value):
+    if value is not None and not re.fullmatch(FONT_PATTERN, value):
         raise ValueError("a font family has letters, digits, spaces, commas, quotes and dashes")
-    return value or None
+    return value
 
 
 def _path_pattern(value: str) -> str:
-    if not re.fullmatch(r"/[A-Za-z0-9/_*.-]{0,200}", value):
+    if not re.fullmatch(PATH_PATTERN, value):
         raise ValueError("a page pattern starts with / and may use * (e.g. /products/*)")
     return value
 
 
-Template = Annotated[str, Field(max_length=200), AfterValidator(_template)]
-Colour = Annotated[str, AfterValidator(_colour)]
-PathPattern = Annotated[str, AfterValidator(_path_pattern)]
+Template = Annotated[
+    str,
+    Field(max_length=200),
+    AfterValidator(_template),
+    _schema(TEMPLATE_PATTERN, maxLength=200),
+]
+Colour = Annotated[str, AfterValidator(_colour), _schema(COLOUR_PATTERN)]
+Font = Annotated[
+    str | None,
+    AfterValidator(_font),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "pattern": f"^{FONT_PATTERN}$"}, {"type": "null"}]}
+    ),
+]
+PathPattern = Annotated[str, AfterValidator(_path_pattern), _schema(PATH_PATTERN)]
 Milliseconds = Annotated[int, Field(ge=0, le=600_000)]
 
 
@@ -115,7 +144,7 @@ class WidgetConfig(BaseModel):
     text_color: Colour = "#1a1a1a"
     accent_color: Colour = "#005fcc"
     corner_radius: int = Field(default=8, ge=0, le=32)
-    font_family: Annotated[str | None, AfterValidator(_font)] = None
+    font_family: Font = None
     show_image: bool = True
     link_to_product: bool = True
     first_delay_ms: Milliseconds = 2000

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_shop_domain"]
+__all__ = ["SHOP_DOMAIN_PATTERN", "is_shop_domain"]
 
-_SHOP_DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]*\.myshopify\.com")
+SHOP_DOMAIN_PATTERN = r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$"
+_SHOP_DOMAIN = re.compile(SHOP_DOMAIN_PATTERN.strip("^$"))
 
 
 def is_shop_domain(value: str) -> bool:

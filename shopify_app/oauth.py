@@ -26,10 +26,17 @@ def verify_query_hmac(
         if k not in ("hmac", "signature")
     )
     expected = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, given):
+    # As bytes: compare_digest refuses str with non-ASCII characters (a forged query can
+    # hold any).
+    if not hmac.compare_digest(expected.encode(), given.encode()):
         return False
     timestamp = params.get("timestamp", "")
-    return timestamp.isdigit() and abs(now - int(timestamp)) <= max_age_s
+    return _digits(timestamp) and abs(now - int(timestamp)) <= max_age_s
+
+
+def _digits(text: str) -> bool:
+    # str.isdigit() is true for "²" too, which int() refuses.
+    return text.isascii() and text.isdigit()
 
 
 def _escape(text: str, *, key: bool = False) -> str:
@@ -66,6 +73,10 @@ def unsign_state(cookie: str, *, secret: str, now: float, max_age_s: int = 600) 
     """The state from a cookie we signed less than `max_age_s` ago, else None."""
     value, _, mac = cookie.rpartition(".")
     state, _, issued = value.rpartition(".")
-    if not (state and issued.isdigit() and hmac.compare_digest(_mac(secret, value), mac)):
+    if not (
+        state
+        and _digits(issued)
+        and hmac.compare_digest(_mac(secret, value).encode(), mac.encode())
+    ):
         return None
     return state if now - int(issued) <= max_age_s else None

@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -23,7 +24,7 @@ from playwright.async_api import (
 from schemas import ShopSettings, WidgetConfig
 from simulator.orders import OrderFactory
 from tests.conftest import Stack
-from tests.fixtures import order_body, post_webhook
+from tests.fixtures import eventually, order_body, post_webhook
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -221,3 +222,66 @@ async def test_embedded_dashboard_authenticates_with_the_session_token(
     for url, authorization in seen:
         assert authorization == f"Bearer {token}", url
         assert "shop=" not in url, "the session token replaces ?shop="
+
+
+async def test_the_record_pages_filters_and_moderates(
+    stack: Stack, context: BrowserContext, shop: str, screenshot_path: Callable[[str], str]
+) -> None:
+    factory = OrderFactory(seed=61, shop=shop)
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        for n in range(22):
+            order = factory.order()
+            order["line_items"][0]["title"] = f"Item {n}"
+            if n == 0:  # placed three hours ago: the panel says so
+                placed = datetime.now(UTC) - timedelta(hours=3, minutes=5)
+                order["created_at"] = placed.isoformat()
+            response = await post_webhook(
+                client,
+                "/webhooks/shopify",
+                secret=stack.secret,
+                shop=shop,
+                body=factory.body(order),
+            )
+            assert response.status_code == 200
+
+        async def recorded() -> bool:
+            listed = await client.get("/api/notifications", params={"shop": shop, "limit": 100})
+            return len(listed.json()["notifications"]) == 22
+
+        await eventually(recorded)
+
+    page = await open_dashboard(context, stack, shop)
+    rows = page.locator("#recent li[data-id]")
+    await expect(rows).to_have_count(20)
+    await expect(page.locator("#recent-newer")).to_be_disabled()
+    await page.click("#recent-older")
+    await expect(rows).to_have_count(2)
+    oldest = rows.filter(has_text="Item 0")
+    await expect(oldest.locator("time")).to_have_text("3 hours ago")
+    await expect(oldest.locator(".delivered")).to_have_text("delivered to 0 pages")
+    await page.click("#recent-newer")
+    await expect(rows).to_have_count(20)
+
+    # Hide one: it says so at once on the page, and the filter finds it.
+    first = rows.first
+    hidden_id = await first.get_attribute("data-id")
+    await first.get_by_role("button", name="Hide").click()
+    await expect(page.locator("#status")).to_have_text("Hidden from your storefront")
+    await expect(page.locator(f'#recent li[data-id="{hidden_id}"] .badge')).to_have_text(
+        "Hidden", timeout=10_000
+    )
+    await page.locator("#recent-status").select_option("hidden")
+    await expect(rows).to_have_count(1)
+    await page.screenshot(path=screenshot_path("dashboard-record.png"))
+    await rows.first.get_by_role("button", name="Show").click()
+    await expect(page.locator("#recent .empty")).to_have_text("Nothing here.", timeout=10_000)
+
+    # Delete one, after the confirmation.
+    await page.locator("#recent-status").select_option("")
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    doomed = rows.first
+    doomed_id = await doomed.get_attribute("data-id")
+    await doomed.get_by_role("button", name="Delete").click()
+    await expect(page.locator(f'#recent li[data-id="{doomed_id}"]')).to_have_count(
+        0, timeout=10_000
+    )
