@@ -84,13 +84,20 @@ class BenchStack:
 
 
 def _env(
-    *, bootstrap: str, redis_url: str, port: int, log_level: str, logs: Path
+    *,
+    bootstrap: str,
+    redis_url: str,
+    port: int,
+    log_level: str,
+    logs: Path,
+    database_url: str | None = None,
 ) -> dict[str, str]:
     return {
         **os.environ,
-        # The gateway's shop/session store: a throw-away SQLite file, and a fresh Fernet key
-        # (32 random bytes, url-safe base64) for the tokens it would encrypt.
-        "DATABASE_URL": f"sqlite+aiosqlite:///{logs / 'proofstream.db'}",
+        # The database (shops, sessions, the notification record): a throw-away SQLite
+        # file unless given; and a fresh Fernet key (32 random bytes, url-safe base64) for
+        # the tokens the gateway would encrypt.
+        "DATABASE_URL": database_url or f"sqlite+aiosqlite:///{logs / 'proofstream.db'}",
         "PROOFSTREAM_TOKEN_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "REDIS_URL": redis_url,
@@ -108,11 +115,19 @@ def _env(
 
 @contextlib.contextmanager
 def bench_stack(
-    *, worker: bool, log_level: str = "info", keep_logs: bool = False, redis_url: str | None = None
+    *,
+    worker: bool,
+    log_level: str = "info",
+    keep_logs: bool = False,
+    redis_url: str | None = None,
+    database_url: str | None = None,
+    worker_module: Sequence[str] = ("proofstream", "worker"),
 ) -> Iterator[BenchStack]:
     """Broker (Tansu, fresh), a redis-server of its own (or the caller's `redis_url`), the
-    gateway and, when `worker`, the Faust worker: all real processes. Yields once the gateway
-    is ready (the worker's group join is the caller's business: send a warm-up order).
+    gateway and, when `worker`, the Faust worker (`python -m` + `worker_module`: a peer
+    may stand in): all real processes, on `database_url` or a SQLite file of their own.
+    Yields once the gateway is ready (the worker's group join is the caller's business:
+    send a warm-up order).
 
     Never the machine's shared Redis: a run leaves ~100,000 dedupe keys with a 72 h TTL,
     and enough of them slowed every SCAN there (the test suite's included).
@@ -131,7 +146,12 @@ def bench_stack(
             processes["redis"] = redis_proc
         port = free_port()
         env = _env(
-            bootstrap=bootstrap, redis_url=redis_url, port=port, log_level=log_level, logs=logs
+            bootstrap=bootstrap,
+            redis_url=redis_url,
+            port=port,
+            log_level=log_level,
+            logs=logs,
+            database_url=database_url,
         )
         gateway = ManagedProcess(
             "gateway",
@@ -144,7 +164,7 @@ def bench_stack(
         if worker:
             proc = ManagedProcess(
                 "worker",
-                [sys.executable, "-m", "proofstream", "worker"],
+                [sys.executable, "-m", *worker_module],
                 log_path=logs / "worker.log",
                 env=env,
             ).start()

@@ -11,6 +11,11 @@ from the 200 answer instead. At the end of a rate, stragglers are awaited (up to
 `--settle` s without progress) before anything is counted as lost.
 
     .venv/bin/python -m bench.e2e_latency [--rates 50,200,1000] [--duration 8]
+        [--database URL] [--compare-record]
+
+`--compare-record` runs the same rates again on a fresh stack whose worker has no `record`
+(SQL) and `engagement` agents (`bench/peers/worker_without_record.py`), and reports what
+writing the notification record costs: the p50 and p99 with it against without it.
 
 Prints one JSON object, then a one-line summary as the last line.
 """
@@ -316,6 +321,19 @@ async def measure_rate(
     }
 
 
+def record_cost(with_record: dict[str, Any], without: dict[str, Any]) -> dict[str, Any]:
+    """Per rate: how much higher p50 and p99 are with the record agents than without."""
+
+    def growth(key: str) -> dict[str, float]:
+        out = {}
+        for on, off in zip(with_record["rates"], without["rates"], strict=True):
+            a, b = on["latency_ms"][key], off["latency_ms"][key]
+            out[f"{on['rate_per_s']:g}"] = round(100 * (a - b) / b, 1) if a and b else 0.0
+        return out
+
+    return {"p50_growth_pct": growth("p50"), "p99_growth_pct": growth("p99")}
+
+
 async def bench(args: argparse.Namespace, stack: BenchStack) -> dict[str, Any]:
     conns = ConnectionPool(stack.host, stack.port, args.connections)
     await conns.start()
@@ -346,11 +364,34 @@ def main() -> None:
     parser.add_argument("--join-timeout", type=float, default=90.0, help="worker join, s")
     parser.add_argument("--log-level", default="info", help="PROOFSTREAM_LOG_LEVEL")
     parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs")
+    parser.add_argument(
+        "--database", default=None, help="DATABASE_URL (default: a SQLite file of the run's own)"
+    )
+    parser.add_argument(
+        "--compare-record",
+        action="store_true",
+        help="also run without the record agents, on a fresh stack, and compare",
+    )
     args = parser.parse_args()
 
     info = machine()
-    with bench_stack(worker=True, log_level=args.log_level, keep_logs=args.keep_logs) as stack:
-        results = run(bench(args, stack))
+
+    def measured(worker_module: tuple[str, ...]) -> dict[str, Any]:
+        with bench_stack(
+            worker=True,
+            log_level=args.log_level,
+            keep_logs=args.keep_logs,
+            database_url=args.database,
+            worker_module=worker_module,
+        ) as stack:
+            return run(bench(args, stack))
+
+    results = measured(("proofstream", "worker"))
+    comparison: dict[str, Any] = {}
+    without = None
+    if args.compare_record:
+        without = measured(("bench.peers.worker_without_record",))
+        comparison = {"without_record": without, "record_cost": record_cost(results, without)}
     target = next((r for r in results["rates"] if r["rate_per_s"] == TARGET_RATE), None)
     lost = sum(r["lost"] for r in results["rates"])
     report = {
@@ -363,9 +404,11 @@ def main() -> None:
             "shops_per_rate": args.shops,
             "connections": args.connections,
             "log_level": args.log_level,
+            "database": args.database or "sqlite (a file of the run's own)",
             "latency_from": "scheduled send time (includes the gateway's broker ack)",
         },
         **results,
+        **comparison,
         "targets": {
             "at_rate_per_s": TARGET_RATE,
             "p50_ms": TARGET_P50_MS,
@@ -390,6 +433,14 @@ def main() -> None:
         f"max {r['latency_ms']['max']} ms, lost {r['lost']}/{r['accepted']}"
         for r in results["rates"]
     ]
+    if without:
+        parts += [
+            f"without record {r['rate_per_s']:g}/s: p50 {r['latency_ms']['p50']} "
+            f"p99 {r['latency_ms']['p99']} ms (p99 with it {growth:+.0f} %)"
+            for r, growth in zip(
+                without["rates"], report["record_cost"]["p99_growth_pct"].values(), strict=True
+            )
+        ]
     t = report["targets"]
     print(
         "e2e: " + "; ".join(parts) + f" [targets at {TARGET_RATE:g}/s p50 <= {TARGET_P50_MS:g}: "

@@ -141,10 +141,12 @@ async def save_notifications(
         for n in notifications
     }
     insert = await dialect_insert(session, NotificationRecord)
-    statement = insert.values(list(rows.values())).on_conflict_do_nothing(
-        index_elements=[NotificationRecord.id]
+    # One statement, executed for many rows: SQLAlchemy sends it as multi-row INSERTs
+    # ("insertmanyvalues") from one cached compilation; RETURNING says which were new.
+    statement = insert.on_conflict_do_nothing(index_elements=[NotificationRecord.id]).returning(
+        NotificationRecord.id
     )
-    return _rowcount(await session.execute(statement))
+    return len((await session.execute(statement, list(rows.values()))).all())
 
 
 async def apply_change(session: AsyncSession, change: NotificationChanged, *, now: datetime) -> int:
