@@ -1,6 +1,6 @@
 """Worker throughput: one `proofstream worker` process (or `--workers N` in one group)
 drains a backlog of raw webhooks (orders: normalize + render, then publish: two Kafka
-hops) into Redis.
+hops) into Redis, and records every notification in SQL (the `record` agent).
 
 The broker (Tansu, fresh) and a private redis-server are started first, topics created
 with `streams.admin.ensure_topics`, then `--orders` distinct `orders/create` webhooks
@@ -11,10 +11,12 @@ gateway does) are produced straight to `proofstream.webhooks.raw`, keyed by shop
 
 Timing: from the worker's process start, and from its first publish (the first Redis
 stream id: Redis server time), to the last publish (the largest last stream id over the
-shops). Completion is polled on the worker's own counter
-`proofstream_agent_events_total{stage="publish",outcome="ok"}`, then checked with XLEN.
+shops). Completion is polled on the worker's own counters
+`proofstream_agent_events_total{stage="publish",outcome="ok"}` (then checked with XLEN)
+and `{stage="record",outcome="saved"}` (the rows written; `record_done_after_start_s`).
 
     .venv/bin/python -m bench.worker [--orders 20000] [--shops 50] [--workers 1]
+        [--database URL]
 
 Prints one JSON object, then a one-line summary as the last line.
 """
@@ -156,6 +158,7 @@ def worker_counts(http: httpx.Client, url: str) -> dict[str, float]:
         "render_skipped": counter(text, name, 'stage="render"', 'outcome="skipped"'),
         "publish_ok": counter(text, name, 'stage="publish"', 'outcome="ok"'),
         "publish_duplicate": counter(text, name, 'stage="publish"', 'outcome="duplicate"'),
+        "record_saved": counter(text, name, 'stage="record"', 'outcome="saved"'),
     }
 
 
@@ -246,6 +249,7 @@ def measure(
         cpu_at_first: dict[str, float | None] = {}
         per_worker: list[dict[str, float]] = [{} for _ in workers]
         samples: list[tuple[float, float]] = []
+        recorded_at: float | None = None
         while now() < deadline:
             for name, worker in zip(names, workers, strict=True):
                 if worker.poll() is not None:
@@ -258,7 +262,10 @@ def measure(
                 first_seen = now()
                 cpu_at_first = {name: cpu_seconds(pid) for name, pid in worker_pids.items()}
                 steady = CpuSet(all_pids).start()
-            if done >= args.orders:
+            saved = sum(counts.get("record_saved", 0.0) for counts in per_worker)
+            if saved >= args.orders and recorded_at is None:
+                recorded_at = now()
+            if done >= args.orders and recorded_at is not None:
                 break
             time.sleep(1.0)  # each scrape costs the workers CPU (their ProcessCollector)
         finished = now()
@@ -286,8 +293,10 @@ def measure(
         "redis": truth,
         "poll_detected_s": {
             "first_publish_after_start": round(first_seen - started, 2) if first_seen else None,
-            "all_published_after_start": round(finished - started, 2),
+            "all_published_and_recorded_after_start": round(finished - started, 2),
         },
+        "record_done_after_start_s": round(recorded_at - started, 2) if recorded_at else None,
+        "rows_recorded": int(counts.get("record_saved", 0)),
         "progress_samples": samples[:: max(1, len(samples) // 40)],
         "worker_log_after_start_s": {
             name: round(at - started_wall, 2)
@@ -335,6 +344,9 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=170.0, help="whole run, s")
     parser.add_argument("--wait-load", type=float, default=0.0, help="wait for loadavg below")
     parser.add_argument("--keep-logs", action="store_true")
+    parser.add_argument(
+        "--database", default=None, help="DATABASE_URL (default: a SQLite file of the run's own)"
+    )
     args = parser.parse_args()
 
     quiet = wait_for_quiet(args.wait_load, 300) if args.wait_load else None
@@ -357,6 +369,7 @@ def main() -> None:
                 port=free_port(),
                 log_level=args.log_level,
                 logs=logs,
+                database_url=args.database,
             )
             env["PROOFSTREAM_STREAM_MAXLEN"] = str(STREAM_MAXLEN)
             env["PROOFSTREAM_TOPIC_PARTITIONS"] = str(args.partitions)
@@ -390,6 +403,7 @@ def main() -> None:
             "worker_processes": args.workers,
             "stream_maxlen": STREAM_MAXLEN,
             "redis": "private redis-server started by the bench",
+            "database": args.database or "sqlite (a file of the run's own)",
         },
         "load_wait": quiet,
         "backlog": {"generate_s": round(generate_s, 2), "mean_body_bytes": mean_body, **loaded},
@@ -410,7 +424,9 @@ def main() -> None:
     )
     start = result.get("from_process_start", {})
     print(
-        f"worker: {result['redis']['xlen_total']}/{args.orders} notifications in Redis; "
+        f"worker: {result['redis']['xlen_total']}/{args.orders} notifications in Redis, "
+        f"{result['rows_recorded']} recorded (done {result['record_done_after_start_s']} s "
+        "after start); "
         f"{steady} orders/s from first to last publish "
         f"({result.get('from_first_publish', {}).get('seconds')} s) by {args.workers} "
         f"process(es), {per_process} per process; {start.get('orders_per_s')} orders/s from "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import Table, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,16 +103,18 @@ async def _dialect(session: AsyncSession) -> str:
     return name
 
 
-def _insert(dialect: str, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+def _insert(dialect: str, model: type[Base] | Table) -> postgresql.Insert | sqlite.Insert:
     if dialect == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)
 
 
 async def dialect_insert(
-    session: AsyncSession, model: type[Base]
+    session: AsyncSession, model: type[Base] | Table
 ) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT with the backend's upsert clauses (`on_conflict_do_*`)."""
+    """An INSERT with the backend's upsert clauses (`on_conflict_do_*`); of a `Table`, it
+    runs as a Core statement (`session.connection().execute`), without the ORM's bulk
+    bookkeeping."""
     return _insert(await _dialect(session), model)
 
 
