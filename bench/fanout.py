@@ -154,7 +154,8 @@ def payload(seq: int) -> bytes:
 def redis_publisher(client: aioredis.Redis) -> Callable[[str, int], Awaitable[None]]:
     async def publish(shop: str, seq: int) -> None:
         ms = int(time.time() * 1000)
-        await client.publish(channel(shop), f"{ms}-{seq} ".encode() + payload(seq))
+        # The publish script's live message: stream id, notification id, public JSON.
+        await client.publish(channel(shop), f"{ms}-{seq} n{seq} ".encode() + payload(seq))
 
     return publish
 

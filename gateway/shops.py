@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.producer import EnvelopeProducer
-from gateway.store import Store
+from gateway.store import Store, database_errors
 from schemas import ShopLifecycle
 from shopify_app.embed import delete_script_tags, publish_widget_key
 from shopify_app.errors import ShopifyError
@@ -66,7 +66,7 @@ class Shops:
         """Embedded path: the first authenticated admin call exchanges the session token
         for an offline token (Shopify-managed installation + token exchange). Asked of
         the database every time: another gateway may have handled an uninstall."""
-        async with self.db() as session:
+        async with database_errors(), self.db() as session:
             installed = await is_installed(session, shop=shop)
         if not installed:
             grant = await self.token_client.exchange_session_token(
@@ -76,12 +76,12 @@ class Shops:
 
     async def uninstalled(self, shop: str) -> None:
         """`app/uninstalled`: the shop's tokens are deleted now."""
-        async with self.db.begin() as session:
+        async with database_errors(), self.db.begin() as session:
             first = await mark_uninstalled(session, shop=shop, now=self.clock())
         log.info("shop_uninstalled", shop=shop, first_time=first)
 
     async def redacted(self, shop: str) -> None:
         """`shop/redact` (48 h after uninstall): the install row and its sessions go."""
-        async with self.db.begin() as session:
+        async with database_errors(), self.db.begin() as session:
             counts = await redact_shop(session, shop=shop, tables=APP_TABLES)
         log.info("shop_redacted", shop=shop, rows_deleted=counts)

@@ -48,7 +48,9 @@ def create_app(
             async for message in pubsub.listen():
                 if message["type"] != "message":
                     continue
-                raw_id, _, payload = message["data"].partition(b" ")
+                # `<stream id> <notification id> <public JSON>`, as the publish script sends
+                raw_id, _, rest = message["data"].partition(b" ")
+                payload = rest.partition(b" ")[2]
                 yield b"id: " + raw_id + b"\nevent: notification\ndata: " + payload + b"\n\n"
         finally:
             await pubsub.aclose()
