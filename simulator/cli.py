@@ -156,6 +156,10 @@ def _payload(
         if action == "cancel":
             return "orders/cancelled", cancelled(order)
         first = order["line_items"][0]
+        if partial and sum(line["quantity"] for line in order["line_items"]) == 1:
+            raise SimulatorError(
+                f"order {order['id']} has one unit only: any refund of it is a full refund"
+            )
         quantities = {first["id"]: 1} if partial else None
         return "refunds/create", refund(order, quantities=quantities)
     ids = Ids()
