@@ -125,7 +125,7 @@ def _simulator_options(parser: argparse.ArgumentParser, *, inherited: bool) -> N
 def _shopify(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from simulator.shopify import create_simulator
+    from simulator.server import create_simulator
 
     app = create_simulator(
         api_key=settings.shopify_api_key,

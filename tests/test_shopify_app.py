@@ -19,7 +19,8 @@ from sqlalchemy import text
 
 from proofstream.services import ManagedProcess, free_port, wait_for_http
 from simulator.orders import OrderFactory
-from simulator.shopify import ShopifySimulator, running_simulator
+from simulator.server import running_simulator
+from simulator.shopify import ShopifySimulator
 from storage.database import create_engine, sessionmaker
 from storage.repository import shop_row_counts
 from streams.redis import shop_keys, stream_key

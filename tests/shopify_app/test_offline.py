@@ -13,7 +13,8 @@ from shopify_app.errors import NotInstalled, ShopifyUnavailable
 from shopify_app.graphql import AdminClient
 from shopify_app.offline import OfflineTokenManager
 from shopify_app.tokens import TokenClient, TokenGrant
-from simulator.shopify import ShopifySimulator, create_simulator
+from simulator.server import create_simulator
+from simulator.shopify import ShopifySimulator
 from storage.crypto import TokenCipher, generate_key
 from storage.database import create_engine, migrate, sessionmaker
 

@@ -17,7 +17,8 @@ import pytest
 from starlette.applications import Starlette
 
 from simulator.oauth import query_hmac
-from simulator.shopify import ShopifySimulator, create_simulator, running_simulator
+from simulator.server import create_simulator, running_simulator
+from simulator.shopify import ShopifySimulator
 
 API_KEY = "proofstream-test-client-id"
 SECRET = "shpss_0123456789abcdef0123456789abcdef"
