@@ -7,11 +7,12 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from schemas import notification_id
 from simulator.followups import cancelled
 from simulator.orders import OrderFactory
 from simulator.webhooks import headers as shopify_headers
 from tests.conftest import Stack
-from tests.fixtures import order_body, post_webhook
+from tests.fixtures import eventually, order_body, post_webhook
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -136,3 +137,10 @@ async def test_a_cancelled_order_leaves_an_open_page_within_1_s(
         )
         assert cancel.status_code == 200
         await expect(popup).to_have_count(0, timeout=1_000)
+        nid = notification_id(shop=shop, kind="order", source_id=str(order["id"]))
+
+        async def retracted() -> bool:
+            row = await client.get(f"/api/notifications/{nid}", params={"shop": shop})
+            return row.status_code == 200 and row.json()["status"] == "retracted"
+
+        await eventually(retracted)
