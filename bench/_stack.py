@@ -56,7 +56,7 @@ __all__ = [
     "system_cpu",
 ]
 
-SECRET = "bench-app-secret"  # noqa: S105 - a throw-away local secret
+SECRET = "bench-app-secret-0123456789abcdef"  # noqa: S105 - a throw-away local secret
 _TICK = os.sysconf("SC_CLK_TCK")
 T = TypeVar("T")
 

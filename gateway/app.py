@@ -38,7 +38,7 @@ from shopify_app.tokens import TokenClient
 from storage.crypto import TokenCipher, derive_dev_key
 from storage.database import create_engine, migrate, sessionmaker
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "token_cipher"]
 
 log = structlog.get_logger("proofstream.gateway")
 
@@ -71,7 +71,9 @@ async def _shopify_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": str(exc)}, status_code=status)
 
 
-def _cipher(settings: Settings) -> TokenCipher:
+def token_cipher(settings: Settings) -> TokenCipher:
+    """The cipher of the stored tokens; `ValueError` (a bad key) or `ServiceError` (none
+    outside dev mode), each saying what to set."""
     if settings.token_keys is not None:
         return TokenCipher(settings.token_keys.get_secret_value().split(","))
     if not settings.dev_mode:
@@ -100,7 +102,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        cipher = _cipher(settings)
+        cipher = token_cipher(settings)
         await migrate(settings.database_url)
         engine = create_engine(settings.database_url)
         # Bounded and blocking: a burst of requests waits for a connection instead of

@@ -9,6 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from proofstream.errors import ServiceError
 from proofstream.logs import configure_logging
 from proofstream.settings import Settings
 
@@ -23,11 +26,23 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return run_local(settings, rate=args.rate, workdir=Path(args.workdir))
 
 
+def _refuse(reason: str) -> int:
+    print(f"proofstream: {reason}", file=sys.stderr)  # noqa: T201 - one clear line, no traceback
+    return 2
+
+
 def _gateway(args: argparse.Namespace, settings: Settings) -> int:
+    if (reason := settings.refusal(gateway=True)) is not None:
+        return _refuse(reason)
     import uvicorn
 
-    from gateway.app import create_app
+    from gateway.app import create_app, token_cipher
     from gateway.server import GatewayServer
+
+    try:
+        token_cipher(settings)  # a bad key fails here, in one line, not in the lifespan
+    except (ValueError, ServiceError) as exc:
+        return _refuse(f"PROOFSTREAM_TOKEN_KEYS: {exc}")
 
     app = create_app(settings)
     config = uvicorn.Config(
@@ -43,6 +58,8 @@ def _gateway(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    if (reason := settings.refusal(gateway=False)) is not None:
+        return _refuse(reason)
     from proofstream.worker import run_worker
 
     run_worker(settings)
@@ -235,6 +252,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = ".".join(str(part) for part in error["loc"])
+        raise SystemExit(_refuse(f"{name}: {error['msg']}")) from None
     configure_logging(settings.log_level)
     raise SystemExit(args.handler(args, settings))

@@ -8,7 +8,12 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["DEVELOPMENT_SECRET", "MIN_SECRET_LENGTH", "Settings"]
+
+# Public in this repository: anyone could sign webhooks and session tokens with it.
+DEVELOPMENT_SECRET = "proofstream-development-secret-change-me"  # noqa: S105
+MIN_SECRET_LENGTH = 32  # Shopify's app secrets: 32 hex characters, or "shpss_" and 32
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 class Settings(BaseSettings):
@@ -18,7 +23,7 @@ class Settings(BaseSettings):
 
     shopify_api_key: str = Field(default="proofstream-dev-key", alias="SHOPIFY_API_KEY")
     shopify_api_secret: SecretStr = Field(
-        default=SecretStr("proofstream-development-secret-change-me"), alias="SHOPIFY_API_SECRET"
+        default=SecretStr(DEVELOPMENT_SECRET), alias="SHOPIFY_API_SECRET"
     )
     shopify_admin_url: str = Field(default="https://{shop}", alias="SHOPIFY_ADMIN_URL")
     shopify_api_version: str = Field(default="2026-10", alias="SHOPIFY_API_VERSION")
@@ -68,6 +73,36 @@ class Settings(BaseSettings):
 
     dev_mode: bool = Field(default=False, alias="PROOFSTREAM_DEV_MODE")
     log_level: str = Field(default="info", alias="PROOFSTREAM_LOG_LEVEL")
+
+    def refusal(self, *, gateway: bool) -> str | None:
+        """Why a gateway (or a worker) must not start with these settings, in one line; None
+        when it may. Dev mode accepts what a laptop needs, but only on loopback."""
+        if self.dev_mode:
+            if gateway and self.gateway_host not in _LOOPBACK:
+                return (
+                    f"PROOFSTREAM_DEV_MODE is on while the gateway listens on "
+                    f"{self.gateway_host}: dev mode lets anyone act as any shop (?shop=); "
+                    "bind PROOFSTREAM_GATEWAY_HOST to 127.0.0.1 or turn dev mode off"
+                )
+            return None
+        secret = self.shopify_api_secret.get_secret_value()
+        if secret == DEVELOPMENT_SECRET:
+            return (
+                "SHOPIFY_API_SECRET is the built-in development secret, which is public: set "
+                "your app's secret (or PROOFSTREAM_DEV_MODE=true on your own machine)"
+            )
+        if len(secret) < MIN_SECRET_LENGTH:
+            return (
+                f"SHOPIFY_API_SECRET has {len(secret)} characters; an app secret has at least "
+                f"{MIN_SECRET_LENGTH}: set your app's secret from the Partner Dashboard"
+            )
+        if gateway and self.token_keys is None:
+            return (
+                "PROOFSTREAM_TOKEN_KEYS is not set: the gateway stores Shopify tokens only "
+                'encrypted; generate a key with `python -c "from cryptography.fernet import '
+                'Fernet; print(Fernet.generate_key().decode())"`'
+            )
+        return None
 
     @property
     def kafka_retention(self) -> timedelta:
