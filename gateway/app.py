@@ -174,7 +174,7 @@ def create_app(settings: Settings) -> Starlette:
         app.state.fanout = fanout
         app.state.health = health.Health(producer=producer, store=store)
         app.state.storefront = storefront.Storefront.load_assets(
-            settings=settings, store=store, fanout=fanout
+            settings=settings, store=store, db=db, fanout=fanout
         )
         app.state.admin = admin.Admin(
             settings=settings,

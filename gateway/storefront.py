@@ -1,5 +1,9 @@
 """What storefronts call: the SSE notification stream, the widget config, the widget script
-and a demo storefront page."""
+and a demo storefront page.
+
+Outside dev mode the stream and the config serve only shops that installed the app (404
+for others, 410 once uninstalled): the shop's widget key in Redis says so, or, when Redis
+lost it (a restart), the install row in the database, which puts it back."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from importlib import resources
 
 import orjson
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -22,18 +27,18 @@ from gateway.fanout import Fanout, notification_frame
 from gateway.openapi import Operation, documented
 from gateway.pages import fill, template
 from gateway.sse import HEADERS, StreamId, body, parse_stream_id
-from gateway.store import ShopGate, Store
+from gateway.store import ShopGate, Store, database_errors
 from proofstream.settings import Settings
 from schemas import WidgetConfig, is_shop_domain
 from schemas.api import ErrorBody
 from schemas.shops import SHOP_DOMAIN_PATTERN
+from storage.repository import installation
 
 __all__ = ["Storefront", "routes"]
 
 log = structlog.get_logger("proofstream.gateway.storefront")
 
 DEFAULT_CONFIG = orjson.dumps(WidgetConfig().model_dump(mode="json"))
-DISABLED_CONFIG = orjson.dumps(WidgetConfig(enabled=False).model_dump(mode="json"))
 # Sent once the client's subscription is live: tests and the widget wait for it.
 READY_FRAME = b"retry: 2000\nevent: ready\ndata: {}\n\n"
 
@@ -44,19 +49,48 @@ class Storefront:
 
     settings: Settings
     store: Store
+    db: async_sessionmaker[AsyncSession]
     fanout: Fanout
     widget_js: bytes
     demo_html: str
 
     @classmethod
-    def load_assets(cls, *, settings: Settings, store: Store, fanout: Fanout) -> Storefront:
+    def load_assets(
+        cls,
+        *,
+        settings: Settings,
+        store: Store,
+        db: async_sessionmaker[AsyncSession],
+        fanout: Fanout,
+    ) -> Storefront:
         return cls(
             settings=settings,
             store=store,
+            db=db,
             fanout=fanout,
             widget_js=resources.files("widget").joinpath("proofstream.js").read_bytes(),
             demo_html=template("demo.html"),
         )
+
+    async def admit(self, request: Request, shop: str, gate: ShopGate) -> None:
+        """Refuse a storefront request for a shop that may not stream: uninstalled (410),
+        never installed outside dev mode (404), or a wrong widget key (404)."""
+        if gate.uninstalled:
+            raise Gone("this shop no longer uses proofstream")
+        if gate.widget_key is None and not self.settings.dev_mode:
+            async with database_errors(), self.db() as session:
+                found = await installation(session, shop=shop)
+            if found is None:
+                raise NotFound("this shop has not installed proofstream")
+            if found.uninstalled:
+                raise Gone("this shop no longer uses proofstream")
+            await self.store.set_widget_key(shop, found.widget_key)
+            gate = ShopGate(uninstalled=False, widget_key=found.widget_key)
+        # The app embed passes the shop's widget key; a wrong one is a misconfigured or
+        # copied embed. Without a key (demo page, local development) the shop decides.
+        given = request.query_params.get("key")
+        if given is not None and gate.widget_key != given:
+            raise NotFound("unknown widget key for this shop")
 
     async def replay(self, shop: str, after: StreamId) -> list[tuple[StreamId, bytes, str]]:
         """Frames stored after `after` (exclusive), oldest first, with their notification."""
@@ -122,14 +156,6 @@ def _storefront(request: Request) -> Storefront:
     return storefront
 
 
-def _check_key(request: Request, gate: ShopGate) -> None:
-    # The app embed passes the shop's widget key; a wrong one is a misconfigured or copied
-    # embed. Without a key (demo page, local development) the shop domain alone decides.
-    given = request.query_params.get("key")
-    if given is not None and gate.widget_key != given:
-        raise NotFound("unknown widget key for this shop")
-
-
 @documented(
     Operation(
         "Server-sent events: `ready`, then `notification` (id = stream id) and `retract`;"
@@ -146,17 +172,14 @@ class StreamEndpoint:
         request = Request(scope, receive)
         storefront = _storefront(request)
         shop = _shop(request)
-        gate = await storefront.store.gate(shop)
-        if gate.uninstalled:
-            raise Gone("this shop no longer uses proofstream")
-        _check_key(request, gate)
+        await storefront.admit(request, shop, await storefront.store.gate(shop))
         await storefront.serve(shop, request.headers.get("last-event-id"), receive, send)
 
 
 @documented(
     Operation(
         "The widget's display config (cacheable)",
-        {200: WidgetConfig, 404: ErrorBody, 503: ErrorBody},
+        {200: WidgetConfig, 404: ErrorBody, 410: ErrorBody, 503: ErrorBody},
         path={"shop": SHOP_DOMAIN_PATTERN},
         tags=("storefront",),
     )
@@ -166,10 +189,9 @@ async def config(request: Request) -> Response:
     shop = _shop(request)
     # Projected by the worker from the settings topic; a shop that never saved gets defaults.
     config, gate = await storefront.store.widget_config(shop)
-    _check_key(request, gate)
-    body = DISABLED_CONFIG if gate.uninstalled else config or DEFAULT_CONFIG
+    await storefront.admit(request, shop, gate)
     return Response(
-        body,
+        config or DEFAULT_CONFIG,
         media_type="application/json",
         headers={"Cache-Control": "public, max-age=30"},
     )

@@ -111,8 +111,12 @@ async def _receive(request: Request) -> Response:
     topic = shopify_header(headers, "topic")
     shop = shopify_header(headers, "shop-domain")
     webhook_id = shopify_header(headers, "webhook-id")
-    if not (topic and shop and webhook_id):
-        raise BadRequest("missing X-Shopify-Topic, X-Shopify-Shop-Domain or X-Shopify-Webhook-Id")
+    api_version = shopify_header(headers, "api-version")
+    if not (topic and shop and webhook_id and api_version):
+        raise BadRequest(
+            "missing X-Shopify-Topic, X-Shopify-Shop-Domain, X-Shopify-Webhook-Id or "
+            "X-Shopify-API-Version"
+        )
     if not is_shop_domain(shop):
         raise BadRequest("X-Shopify-Shop-Domain is not a myshopify.com domain")
     structlog.contextvars.bind_contextvars(webhook_id=webhook_id, shop=shop, topic=topic)
@@ -139,7 +143,8 @@ async def _receive(request: Request) -> Response:
     try:
         if (own := TOPICS[topic]) is not None:
             await own(webhooks.shops, shop)
-        await _produce(webhooks, _Delivery(shop, topic, webhook_id, event_id, headers, body))
+        delivery = _Delivery(shop, topic, webhook_id, event_id, api_version, headers, body)
+        await _produce(webhooks, delivery)
     except BaseException:
         if seen:
             await webhooks.dedupe.release(seen)
@@ -159,6 +164,7 @@ class _Delivery:
     topic: str
     webhook_id: str
     event_id: str | None
+    api_version: str
     headers: Headers
     body: bytes
 
@@ -178,7 +184,7 @@ async def _produce(webhooks: Webhooks, delivery: _Delivery) -> None:
         event_id=delivery.event_id,
         topic=delivery.topic,
         shop=delivery.shop,
-        api_version=shopify_header(delivery.headers, "api-version"),
+        api_version=delivery.api_version,
         triggered_at=_parse_time(shopify_header(delivery.headers, "triggered-at")),
         received_at=datetime.now(UTC),
         raw_payload=delivery.body,

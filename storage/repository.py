@@ -45,7 +45,8 @@ __all__ = [
     "save_installation",
     "save_tokens",
     "shop_row_counts",
-    "widget_key",
+    "Installation",
+    "installation",
 ]
 
 COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
@@ -360,7 +361,20 @@ async def is_installed(session: AsyncSession, *, shop: str) -> bool:
     return (await session.execute(query)).first() is not None
 
 
-async def widget_key(session: AsyncSession, *, shop: str) -> str | None:
-    """The widget public key of an installed shop; None when unknown or uninstalled."""
-    query = select(Shop.widget_public_key).where(Shop.domain == shop, Shop.uninstalled_at.is_(None))
-    return (await session.execute(query)).scalar_one_or_none()
+@dataclass(frozen=True)
+class Installation:
+    """A shop that installed the app: its widget key, and whether it uninstalled since."""
+
+    widget_key: str
+    uninstalled: bool
+
+
+async def installation(session: AsyncSession, *, shop: str) -> Installation | None:
+    """The shop's installation, or None when it never installed (or was redacted)."""
+    query = select(Shop.widget_public_key, Shop.uninstalled_at).where(Shop.domain == shop)
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        return None
+    return Installation(
+        widget_key=row.widget_public_key, uninstalled=row.uninstalled_at is not None
+    )

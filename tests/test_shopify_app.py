@@ -23,7 +23,7 @@ from simulator.server import running_simulator
 from simulator.shopify import ShopifySimulator
 from storage.database import create_engine, sessionmaker
 from storage.repository import shop_row_counts
-from streams.redis import shop_keys, stream_key
+from streams.redis import shop_keys, stream_key, widget_key_key
 from tests.conftest import SECRET, Stack, stack_env, start_process
 from tests.fixtures import open_stream, order_body, post_webhook
 from tests.storage.conftest import POSTGRES_URL
@@ -144,6 +144,15 @@ async def test_install_refresh_uninstall_redact(app: App, shop: str) -> None:
         config = f"{app.url}/v1/storefront/{shop}/config"
         assert (await client.get(config, params={"key": key})).status_code == 200
         assert (await client.get(config, params={"key": "copied-elsewhere"})).status_code == 404
+        # Redis lost the key (a restart): the install row in the database restores it.
+        await app.redis.delete(widget_key_key(shop))
+        assert (await client.get(config, params={"key": key})).status_code == 200
+        assert await app.redis.get(widget_key_key(shop)) == key.encode()
+        # A shop that never installed the app gets nothing (outside dev mode).
+        never = f"never-{shop}"
+        for route in ("config", "stream"):
+            answer = await client.get(f"{app.url}/v1/storefront/{never}/{route}")
+            assert answer.status_code == 404, route
 
         # The embedded admin: session token → embed status from the main theme.
         bearer = {"Authorization": f"Bearer {app.sim.session_token(shop)}"}
@@ -181,8 +190,7 @@ async def test_install_refresh_uninstall_redact(app: App, shop: str) -> None:
             await stream.next("goodbye", timeout=20)
         assert (await rows(shop))["shop_sessions"] == 0
         assert (await client.get(f"{app.url}/v1/storefront/{shop}/stream")).status_code == 410
-        config = (await client.get(f"{app.url}/v1/storefront/{shop}/config")).json()
-        assert config["enabled"] is False
+        assert (await client.get(f"{app.url}/v1/storefront/{shop}/config")).status_code == 410
         length = await app.redis.xlen(stream_key(shop))
         body = order_body(OrderFactory(seed=42, shop=shop), title="After Uninstall")
         await post_webhook(client, app.webhook_url, secret=SECRET, shop=shop, body=body)

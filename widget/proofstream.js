@@ -239,8 +239,9 @@
   function whenBody(fn) { if (document.body) fn(); else document.addEventListener("DOMContentLoaded", fn); }
 
   if (preview) { whenBody(startPreview); return; }
+  // 404: the shop never installed the app (or the key is wrong); 410: it uninstalled it.
   fetch(base + "/config" + query, { credentials: "omit" })
-    .then(function (r) { return r.ok ? r.json() : {}; })
+    .then(function (r) { return r.status === 404 || r.status === 410 ? null : r.ok ? r.json() : {}; })
     .catch(function () { return {}; })
-    .then(function (c) { cfg = normalize(c); whenBody(startLive); });
+    .then(function (c) { if (c) { cfg = normalize(c); whenBody(startLive); } });
 })();

@@ -103,7 +103,8 @@ async def test_signed_but_not_a_json_object_is_400(
 
 
 @pytest.mark.parametrize(
-    "missing", ["X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-Webhook-Id"]
+    "missing",
+    ["X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-Webhook-Id", "X-Shopify-API-Version"],
 )
 async def test_missing_required_header_is_400(
     stack: Stack, client: httpx.AsyncClient, orders: OrderFactory, shop: str, missing: str
@@ -113,6 +114,7 @@ async def test_missing_required_header_is_400(
     del headers[missing]
     response = await client.post(stack.webhook_url, content=body, headers=headers)
     assert response.status_code == 400
+    assert missing in response.json()["error"]
 
 
 @pytest.mark.parametrize(

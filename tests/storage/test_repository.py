@@ -14,7 +14,9 @@ from storage.crypto import TokenCipher
 from storage.repository import (
     APP_TABLES,
     RECORD_TABLES,
+    Installation,
     OfflineTokens,
+    installation,
     is_installed,
     load_offline_tokens,
     mark_uninstalled,
@@ -24,7 +26,6 @@ from storage.repository import (
     save_installation,
     save_tokens,
     shop_row_counts,
-    widget_key,
 )
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -81,7 +82,7 @@ async def test_save_and_load_installation(
     async with sessions() as session, session.begin():
         loaded = await load_offline_tokens(session, shop=shop, cipher=cipher)
         assert await is_installed(session, shop=shop)
-        assert await widget_key(session, shop=shop) == key
+        assert await installation(session, shop=shop) == Installation(key, uninstalled=False)
     assert loaded == tokens_for(shop)
     assert loaded.expires is not None and loaded.expires.tzinfo is not None
     assert loaded.expires.utcoffset() == timedelta(0)
@@ -92,7 +93,7 @@ async def test_unknown_shop(sessions: Sessions, cipher: TokenCipher, shop: str) 
     async with sessions() as session, session.begin():
         assert await load_offline_tokens(session, shop=shop, cipher=cipher) is None
         assert not await is_installed(session, shop=shop)
-        assert await widget_key(session, shop=shop) is None
+        assert await installation(session, shop=shop) is None
         assert not await mark_uninstalled(session, shop=shop, now=NOW)
         assert not await save_tokens(
             session, tokens=tokens_for(shop), cipher=cipher, expected_refresh_token=None, now=NOW
@@ -145,11 +146,11 @@ async def test_reinstall_keeps_the_widget_key_and_clears_uninstalled(
     key = await install(sessions, cipher, shop)
     async with sessions() as session, session.begin():
         assert await mark_uninstalled(session, shop=shop, now=NOW)
-        assert await widget_key(session, shop=shop) is None
+        assert await installation(session, shop=shop) == Installation(key, uninstalled=True)
     assert await install(sessions, cipher, shop) == key
     async with sessions() as session, session.begin():
         assert await is_installed(session, shop=shop)
-        assert await widget_key(session, shop=shop) == key
+        assert await installation(session, shop=shop) == Installation(key, uninstalled=False)
         assert await load_offline_tokens(session, shop=shop, cipher=cipher) is not None
 
 
