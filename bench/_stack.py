@@ -110,6 +110,12 @@ def _env(
         "PROOFSTREAM_WORKER_METRICS_HOST": "127.0.0.1",
         "PROOFSTREAM_WORKER_ID": f"proofstream-bench-{uuid.uuid4().hex[:8]}",
         "PROOFSTREAM_LOG_LEVEL": log_level,
+        # Bench shops never install the app: dev mode lets their storefronts stream (on
+        # loopback only; an installed shop's gate is the same one Redis read).
+        "PROOFSTREAM_DEV_MODE": "true",
+        # Every bench client comes from 127.0.0.1, thousands of them for one shop.
+        "PROOFSTREAM_SSE_MAX_PER_CLIENT": "1000000",
+        "PROOFSTREAM_SSE_MAX_PER_SHOP": "1000000",
     }
 
 

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from gateway.bodies import read_body
 from gateway.errors import BadRequest, InvalidInput, NotFound, Unauthorized
 from gateway.openapi import Operation, documented
 from gateway.pages import fill
@@ -43,10 +44,16 @@ from stages.render import render
 from stages.samples import sample_order, sample_webhook
 from streams.topics import RAW_WEBHOOKS, SETTINGS
 
-__all__ = ["MERCHANT_ERRORS", "Admin", "json", "routes"]
+__all__ = ["BODY_ERRORS", "MERCHANT_ERRORS", "Admin", "json", "routes"]
 
-# What every merchant call can answer besides its success.
-MERCHANT_ERRORS = {401: ErrorBody, 503: ErrorBody}
+# What every merchant call can answer besides its success, and one with a JSON body.
+MERCHANT_ERRORS: dict[int, type[BaseModel]] = {401: ErrorBody, 503: ErrorBody}
+BODY_ERRORS: dict[int, type[BaseModel]] = {
+    400: ErrorBody,
+    408: ErrorBody,
+    413: ErrorBody,
+    422: InvalidBody,
+}
 
 
 @dataclass
@@ -98,9 +105,15 @@ def json(model: BaseModel, *, status_code: int = 200) -> Response:
     return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
 
 
+# Settings and moderation bodies are small; a larger one is not a merchant's.
+MAX_BODY_BYTES = 64 * 1024
+
+
 async def json_body(request: Request) -> object:
+    timeout_s = admin_of(request).settings.body_timeout_s
+    raw = await read_body(request, limit=MAX_BODY_BYTES, timeout_s=timeout_s)
     try:
-        return orjson.loads(await request.body())
+        return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise BadRequest("body is not JSON") from exc
 
@@ -186,7 +199,7 @@ async def get_settings(request: Request) -> Response:
 @documented(
     Operation(
         "Save the shop's settings (applied by the worker to the orders after it)",
-        {202: SettingsSaved, 400: ErrorBody, 422: InvalidBody, **MERCHANT_ERRORS},
+        {202: SettingsSaved, **BODY_ERRORS, **MERCHANT_ERRORS},
         body=ShopSettings,
         merchant=True,
         tags=("api",),
@@ -206,7 +219,7 @@ async def put_settings(request: Request) -> Response:
 @documented(
     Operation(
         "Render the sample order with the posted settings (the worker's renderer)",
-        {200: Preview, 400: ErrorBody, 422: InvalidBody, **MERCHANT_ERRORS},
+        {200: Preview, **BODY_ERRORS, **MERCHANT_ERRORS},
         body=ShopSettings,
         merchant=True,
         tags=("api",),

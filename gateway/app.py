@@ -167,6 +167,7 @@ def create_app(settings: Settings) -> Starlette:
         app.state.webhooks = webhooks.Webhooks(
             secret=secret.encode(),
             max_bytes=settings.webhook_max_bytes,
+            body_timeout_s=settings.body_timeout_s,
             producer=producer,
             dedupe=Deduper(redis),
             shops=shops,

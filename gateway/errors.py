@@ -6,7 +6,9 @@ GatewayError
 ├── BadRequest         400
 ├── NotFound           404
 ├── Gone               410
+├── RequestTimeout     408  (a body that arrives too slowly)
 ├── PayloadTooLarge    413
+├── TooManyRequests    429  (with Retry-After)
 ├── InvalidInput       422  (with the message of each invalid field)
 ├── BrokerUnavailable  503
 └── StoreUnavailable   503  (Redis or the database; with Retry-After)
@@ -23,6 +25,8 @@ __all__ = [
     "InvalidSignature",
     "NotFound",
     "PayloadTooLarge",
+    "RequestTimeout",
+    "TooManyRequests",
     "StoreUnavailable",
     "Unauthorized",
 ]
@@ -86,6 +90,22 @@ class PayloadTooLarge(GatewayError):
     """The body exceeds PROOFSTREAM_WEBHOOK_MAX_BYTES."""
 
     status_code = 413
+
+
+class RequestTimeout(GatewayError):
+    """The request's body did not arrive within PROOFSTREAM_BODY_TIMEOUT_S."""
+
+    status_code = 408
+
+
+class TooManyRequests(GatewayError):
+    """Over a connection cap; the client may try again after `Retry-After` seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: str) -> None:
+        super().__init__(message)
+        self.headers = {"Retry-After": retry_after}
 
 
 class BrokerUnavailable(GatewayError):

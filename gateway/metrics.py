@@ -2,7 +2,15 @@
 
 from prometheus_client import Counter, Gauge, Histogram
 
-__all__ = ["SSE_CLIENTS", "SSE_DELIVERED", "SSE_DROPPED", "WEBHOOKS", "WEBHOOK_ACK_SECONDS"]
+__all__ = [
+    "REQUESTS_CUT",
+    "SSE_CLIENTS",
+    "SSE_DELIVERED",
+    "SSE_DROPPED",
+    "SSE_REFUSED",
+    "WEBHOOKS",
+    "WEBHOOK_ACK_SECONDS",
+]
 
 WEBHOOKS = Counter(
     "proofstream_webhooks_total",
@@ -21,4 +29,14 @@ SSE_DELIVERED = Counter(
 SSE_DROPPED = Counter(
     "proofstream_sse_dropped_total",
     "SSE clients disconnected because they fell behind (they reconnect and replay).",
+)
+REQUESTS_CUT = Counter(
+    "proofstream_requests_cut_total",
+    "Requests cut off while arriving: headers too slow or too large, body too slow.",
+    ["reason"],
+)
+SSE_REFUSED = Counter(
+    "proofstream_sse_refused_total",
+    "SSE connections refused (429) over a limit: per client address or per shop.",
+    ["limit"],
 )

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.admin import MERCHANT_ERRORS, Admin, admin_of, invalid, json, json_body
+from gateway.admin import BODY_ERRORS, MERCHANT_ERRORS, Admin, admin_of, invalid, json, json_body
 from gateway.errors import BadRequest, NotFound
 from gateway.openapi import Operation, documented, query
 from gateway.store import database_errors
@@ -168,7 +168,7 @@ async def _moderate(request: Request, status: Literal["hidden", "shown", "delete
 @documented(
     Operation(
         "Hide a notification from storefronts, or show it again (applied by the worker)",
-        {202: Accepted, 400: ErrorBody, 404: ErrorBody, 422: InvalidBody, **MERCHANT_ERRORS},
+        {202: Accepted, 404: ErrorBody, **BODY_ERRORS, **MERCHANT_ERRORS},
         body=Moderation,
         path={"id": ID_PATTERN},
         merchant=True,

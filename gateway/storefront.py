@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.errors import Gone, NotFound
 from gateway.fanout import Fanout, notification_frame
+from gateway.limits import ConnectionLimits
 from gateway.openapi import Operation, documented
 from gateway.pages import fill, template
 from gateway.sse import HEADERS, StreamId, body, parse_stream_id
@@ -51,6 +52,7 @@ class Storefront:
     store: Store
     db: async_sessionmaker[AsyncSession]
     fanout: Fanout
+    limits: ConnectionLimits
     widget_js: bytes
     demo_html: str
 
@@ -68,6 +70,9 @@ class Storefront:
             store=store,
             db=db,
             fanout=fanout,
+            limits=ConnectionLimits(
+                per_client=settings.sse_max_per_client, per_shop=settings.sse_max_per_shop
+            ),
             widget_js=resources.files("widget").joinpath("proofstream.js").read_bytes(),
             demo_html=template("demo.html"),
         )
@@ -160,7 +165,7 @@ def _storefront(request: Request) -> Storefront:
     Operation(
         "Server-sent events: `ready`, then `notification` (id = stream id) and `retract`;"
         " Last-Event-ID replays what was missed",
-        {200: "text/event-stream", 404: ErrorBody, 410: ErrorBody, 503: ErrorBody},
+        {200: "text/event-stream", 404: ErrorBody, 410: ErrorBody, 429: ErrorBody, 503: ErrorBody},
         path={"shop": SHOP_DOMAIN_PATTERN},
         tags=("storefront",),
     )
@@ -173,7 +178,9 @@ class StreamEndpoint:
         storefront = _storefront(request)
         shop = _shop(request)
         await storefront.admit(request, shop, await storefront.store.gate(shop))
-        await storefront.serve(shop, request.headers.get("last-event-id"), receive, send)
+        client = scope.get("client")
+        with storefront.limits.hold(client[0] if client else "unknown", shop):
+            await storefront.serve(shop, request.headers.get("last-event-id"), receive, send)
 
 
 @documented(

@@ -19,8 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway.bodies import read_body
 from gateway.dedupe import Deduper
-from gateway.errors import BadRequest, GatewayError, PayloadTooLarge
+from gateway.errors import BadRequest, GatewayError
 from gateway.metrics import WEBHOOK_ACK_SECONDS, WEBHOOKS
 from gateway.openapi import Operation, documented
 from gateway.producer import EnvelopeProducer
@@ -45,6 +46,7 @@ class Webhooks:
 
     secret: bytes
     max_bytes: int
+    body_timeout_s: float
     producer: EnvelopeProducer
     dedupe: Deduper
     shops: Shops
@@ -67,18 +69,6 @@ def _parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"body over {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise PayloadTooLarge(f"body over {limit} bytes")
-    return bytes(body)
-
-
 @documented(
     Operation(
         "Every Shopify webhook topic (X-Shopify-Topic), signed with the app secret",
@@ -86,6 +76,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
             200: WebhookResult,
             400: ErrorBody,
             401: ErrorBody,
+            408: ErrorBody,
             413: ErrorBody,
             503: ErrorBody,
         },
@@ -102,7 +93,7 @@ async def receive(request: Request) -> Response:
 
 async def _receive(request: Request) -> Response:
     webhooks: Webhooks = request.app.state.webhooks
-    body = await _read_body(request, webhooks.max_bytes)
+    body = await read_body(request, limit=webhooks.max_bytes, timeout_s=webhooks.body_timeout_s)
     headers = request.headers
     verify_webhook(
         secret=webhooks.secret, body=body, signature=shopify_header(headers, "hmac-sha256")

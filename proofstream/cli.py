@@ -37,6 +37,7 @@ def _gateway(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from gateway.app import create_app, token_cipher
+    from gateway.protocol import guarded_protocol
     from gateway.server import GatewayServer
 
     try:
@@ -52,6 +53,10 @@ def _gateway(args: argparse.Namespace, settings: Settings) -> int:
         log_level=settings.log_level.lower(),
         access_log=False,
         timeout_graceful_shutdown=5,
+        http=guarded_protocol(
+            header_timeout_s=settings.header_timeout_s,
+            max_header_bytes=settings.max_header_bytes,
+        ),
     )
     GatewayServer(config, app).run()
     return 0

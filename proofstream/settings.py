@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     sse_send_timeout_s: float = Field(default=10.0, gt=0, alias="PROOFSTREAM_SSE_SEND_TIMEOUT_S")
     sse_client_queue: int = Field(default=64, ge=1, alias="PROOFSTREAM_SSE_CLIENT_QUEUE")
     cors_origins: str = Field(default="*", alias="PROOFSTREAM_CORS_ORIGINS")
+    sse_max_per_client: int = Field(default=100, ge=1, alias="PROOFSTREAM_SSE_MAX_PER_CLIENT")
+    sse_max_per_shop: int = Field(default=10_000, ge=1, alias="PROOFSTREAM_SSE_MAX_PER_SHOP")
+    header_timeout_s: float = Field(default=10.0, gt=0, alias="PROOFSTREAM_HEADER_TIMEOUT_S")
+    max_header_bytes: int = Field(default=16_384, ge=1024, alias="PROOFSTREAM_MAX_HEADER_BYTES")
+    body_timeout_s: float = Field(default=10.0, gt=0, alias="PROOFSTREAM_BODY_TIMEOUT_S")
 
     dev_mode: bool = Field(default=False, alias="PROOFSTREAM_DEV_MODE")
     log_level: str = Field(default="info", alias="PROOFSTREAM_LOG_LEVEL")

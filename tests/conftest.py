@@ -103,16 +103,25 @@ def start_process(name: str, argv: list[str], env: dict[str, str], logs: Path) -
 
 @contextlib.contextmanager
 def gateway_process(
-    *, bootstrap: str, redis_url: str, folder: Path, database_url: str | None = None
+    *,
+    bootstrap: str,
+    redis_url: str,
+    folder: Path,
+    database_url: str | None = None,
+    **settings: str,
 ) -> Iterator[tuple[str, dict[str, str], ManagedProcess]]:
     """A gateway process of its own, once ready: its URL, environment and process (on
-    `database_url`, else a SQLite file of its own in `folder`)."""
+    `database_url`, else a SQLite file of its own in `folder`; `settings` override the
+    environment)."""
     port = free_port()
-    env = stack_env(
-        bootstrap=bootstrap,
-        redis_url=redis_url,
-        port=port,
-        database_url=database_url or f"sqlite+aiosqlite:///{folder}/gateway.db",
+    env = (
+        stack_env(
+            bootstrap=bootstrap,
+            redis_url=redis_url,
+            port=port,
+            database_url=database_url or f"sqlite+aiosqlite:///{folder}/gateway.db",
+        )
+        | settings
     )
     gateway = start_process("gateway", ["gateway"], env, folder)
     try:
