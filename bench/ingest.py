@@ -7,11 +7,15 @@ Phase 1 (throughput): closed loop, `--connections` keep-alive connections each s
 next request as soon as the previous one is answered, for `--duration` seconds.
 Phase 2 (fixed rate): open loop at `--rate`/s for `--rate-duration` s; sends are scheduled
 at fixed times and latency is measured from the scheduled time (no coordinated omission).
+Phase 3 (bad signatures): as phase 1 for `--bad-duration` s, every request with a forged
+HMAC header (a flood of unsigned deliveries): how many 401s a second the gateway answers,
+beside the accepted webhooks/s of phase 1.
 
 The load generator is this process (the gateway, broker and Redis are separate processes);
 its own CPU time is reported so a reader can tell whether it was the bottleneck.
 
-    .venv/bin/python -m bench.ingest [--duration 15] [--rate 1000] [--client raw|httpx]
+    .venv/bin/python -m bench.ingest [--duration 15] [--rate 1000] [--bad-duration 5]
+        [--client raw|httpx]
 
 Prints one JSON object, then a one-line summary as the last line.
 """
@@ -134,18 +138,37 @@ def _per_webhook(usage: dict[str, Any], accepted: int) -> dict[str, float]:
     }
 
 
-def _counts(outcomes: Counter[str]) -> dict[str, Any]:
+def _counts(outcomes: Counter[str], expected: str = ACCEPTED) -> dict[str, Any]:
     return {
-        "accepted": outcomes.get(ACCEPTED, 0),
-        "errors": sum(v for k, v in outcomes.items() if k != ACCEPTED),
+        "accepted": outcomes.get(expected, 0),
+        "errors": sum(v for k, v in outcomes.items() if k != expected),
         "outcomes": dict(outcomes),
     }
 
 
+def forged(raw: bytes) -> bytes:
+    """The same request with its HMAC header replaced by a wrong one of the same length."""
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    lines = [
+        b"X-Shopify-Hmac-Sha256: " + b"A" * 43 + b"="
+        if line.startswith(b"X-Shopify-Hmac-Sha256:")
+        else line
+        for line in head.split(b"\r\n")
+    ]
+    return b"\r\n".join(lines) + sep + body
+
+
 async def closed_loop(
-    client: Client, requests: Requests, *, workers: int, duration: float, stack: BenchStack
+    client: Client,
+    requests: Requests,
+    *,
+    workers: int,
+    duration: float,
+    stack: BenchStack,
+    expected: str = ACCEPTED,
 ) -> dict[str, Any]:
-    """Each of `workers` tasks sends back-to-back until the deadline (or the requests end)."""
+    """Each of `workers` tasks sends back-to-back until the deadline (or the requests end);
+    `expected` is the outcome that counts (`accepted` in the JSON)."""
     outcomes: Counter[str] = Counter()
     latencies: list[float] = []
     cpu = CpuSample(stack)
@@ -167,7 +190,7 @@ async def closed_loop(
 
     await asyncio.gather(*(worker() for _ in range(workers)))
     elapsed = now() - started
-    counts = _counts(outcomes)
+    counts = _counts(outcomes, expected)
     return {
         "duration_s": round(elapsed, 3),
         "requests": sum(outcomes.values()),
@@ -263,12 +286,28 @@ async def bench(
         await asyncio.sleep(1.0)
         await client.refresh()
         fixed_rate = await open_loop(client, Requests(fixed), rate=args.rate, stack=stack)
+        await client.refresh()
+        bad = await closed_loop(
+            client,
+            Requests([forged(raw) for raw in tp]),
+            workers=args.connections,
+            duration=args.bad_duration,
+            stack=stack,
+            expected="401",
+        )
     finally:
         await client.close()
     return {
         "warmup": {k: warm_up[k] for k in ("requests", "accepted", "errors", "webhooks_per_s")},
         "throughput": throughput,
         "fixed_rate": fixed_rate,
+        "bad_signatures": {
+            "requests_per_s": bad["webhooks_per_s"],
+            "refused_401": bad["accepted"],
+            "other_outcomes": bad["errors"],
+            "cpu_ms_per_request": bad["cpu_ms_per_webhook"],
+            "cpu": bad["cpu"],
+        },
     }
 
 
@@ -287,6 +326,7 @@ def main() -> None:
         help="orders pre-generated per second of throughput phase (it ends early if they run out)",
     )
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds")
+    parser.add_argument("--bad-duration", type=float, default=5.0, help="forged-signature phase, s")
     parser.add_argument("--log-level", default="info", help="gateway PROOFSTREAM_LOG_LEVEL")
     parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs")
     args = parser.parse_args()
@@ -347,7 +387,9 @@ def main() -> None:
         f"{'met' if targets['throughput_met'] else 'NOT met'}]; at {args.rate:.0f}/s: "
         f"p50 {lat['p50']} / p90 {lat['p90']} / p99 {p99} / max {lat['max']} ms, "
         f"{fixed_r['errors']} errors [target p99 <= {TARGET_P99_MS:.0f} ms: "
-        f"{'met' if targets['p99_met'] else 'NOT met'}]"
+        f"{'met' if targets['p99_met'] else 'NOT met'}]; forged signatures: "
+        f"{results['bad_signatures']['requests_per_s']:.0f} refused/s "
+        f"({results['bad_signatures']['other_outcomes']} other answers)"
     )
 
 
