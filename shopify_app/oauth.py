@@ -7,25 +7,50 @@ import hmac
 import secrets
 import time
 from collections.abc import Mapping
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-__all__ = ["authorize_url", "new_state", "sign_state", "unsign_state", "verify_query_hmac"]
+__all__ = [
+    "authorize_url",
+    "new_state",
+    "query_message",
+    "sign_query",
+    "sign_state",
+    "unsign_state",
+    "verify_query_hmac",
+]
 
 MAX_QUERY_AGE_S = 90
+
+
+def _form(text: str) -> str:
+    # As Shopify's own library writes the signed message (URLSearchParams, then + as %20):
+    # ASCII letters, digits and *-._ stay, everything else is percent-encoded UTF-8.
+    # quote keeps ~ and would encode *.
+    return quote(text, safe="*").replace("~", "%7E")
+
+
+def query_message(params: Mapping[str, str]) -> str:
+    """What Shopify signs: every parameter but `hmac` and `signature`, sorted by name,
+    form-encoded and joined with &."""
+    return "&".join(
+        f"{_form(key)}={_form(value)}"
+        for key, value in sorted(params.items())
+        if key not in ("hmac", "signature")
+    )
+
+
+def sign_query(params: Mapping[str, str], *, secret: str) -> str:
+    """The hex HMAC-SHA256 Shopify puts in a query's `hmac`."""
+    return hmac.new(secret.encode(), query_message(params).encode(), hashlib.sha256).hexdigest()
 
 
 def verify_query_hmac(
     params: Mapping[str, str], *, secret: str, now: float, max_age_s: int = MAX_QUERY_AGE_S
 ) -> bool:
-    """Shopify's query signature: drop `hmac`/`signature`, sort, URL-encode, hex HMAC-SHA256;
-    and the `timestamp` must be within `max_age_s` of now."""
+    """The query's `hmac` is `sign_query` of it, and its `timestamp` is within
+    `max_age_s` of now."""
     given = params.get("hmac", "")
-    message = "&".join(
-        f"{_escape(k, key=True)}={_escape(v)}"
-        for k, v in sorted(params.items())
-        if k not in ("hmac", "signature")
-    )
-    expected = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+    expected = sign_query(params, secret=secret)
     # As bytes: compare_digest refuses str with non-ASCII characters (a forged query can
     # hold any).
     if not hmac.compare_digest(expected.encode(), given.encode()):
@@ -37,12 +62,6 @@ def verify_query_hmac(
 def _digits(text: str) -> bool:
     # str.isdigit() is true for "²" too, which int() refuses.
     return text.isascii() and text.isdigit()
-
-
-def _escape(text: str, *, key: bool = False) -> str:
-    # Shopify's own escaping for the signed message: % and & always, = in keys.
-    text = text.replace("%", "%25").replace("&", "%26")
-    return text.replace("=", "%3D") if key else text
 
 
 def authorize_url(

@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import jwt
 from jwt.warnings import InsecureKeyLengthWarning
@@ -63,19 +63,11 @@ class OAuthError(Exception):
         return {"error": self.error, "error_description": self.description}
 
 
-def _escape(text: str, *, key: bool) -> str:
-    text = text.replace("%", "%25").replace("&", "%26")
-    return text.replace("=", "%3D") if key else text
-
-
 def query_hmac(params: Mapping[str, str], secret: str) -> str:
-    """Hex HMAC-SHA256 of every parameter but ``hmac``/``signature``, sorted by key, as
-    ``k=v&k=v`` with ``%``/``&`` (and ``=`` in keys) percent-escaped."""
-    message = "&".join(
-        f"{_escape(key, key=True)}={_escape(value, key=False)}"
-        for key, value in sorted(params.items())
-        if key not in ("hmac", "signature")
-    )
+    """Hex HMAC-SHA256 of every parameter but ``hmac``/``signature``, sorted by key, as a
+    percent-encoded query (Shopify's library: ``URLSearchParams`` with spaces as %20)."""
+    items = sorted((k, v) for k, v in params.items() if k not in ("hmac", "signature"))
+    message = urlencode(items, safe="*", quote_via=quote).replace("~", "%7E")
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 

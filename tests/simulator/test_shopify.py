@@ -8,7 +8,7 @@ import hmac
 import re
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
 import jwt
@@ -152,12 +152,12 @@ async def graphql(
 
 
 def independent_hmac(query: str, secret: str) -> tuple[str, str]:
-    """(hmac sent, hmac computed) per "Implement authorization code grant manually"."""
+    """(hmac sent, hmac computed) as Shopify's Node library computes it: the other
+    parameters sorted and percent-encoded (`URLSearchParams`, spaces as %20)."""
     pairs = dict(parse_qsl(query, keep_blank_values=True))
     sent = pairs.pop("hmac")
     message = "&".join(
-        f"{k.replace('%', '%25').replace('&', '%26').replace('=', '%3D')}="
-        f"{v.replace('%', '%25').replace('&', '%26')}"
+        f"{quote(k, safe='*').replace('~', '%7E')}={quote(v, safe='*').replace('~', '%7E')}"
         for k, v in sorted(pairs.items())
     )
     return sent, hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
