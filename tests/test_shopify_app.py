@@ -4,6 +4,7 @@ popup → refresh under concurrent use → uninstall → nothing streams → sho
 import asyncio
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ from tests.storage.conftest import POSTGRES_URL
 pytestmark = pytest.mark.integration
 
 API_KEY = "proofstream-dev-key"
+# What only a webhook body holds: its private keys, and buyers' email addresses.
+PRIVATE_KEY = re.compile(r'"(email|phone|address1|last_name|browser_ip)"\s*:')
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}")
 TOKEN_TTL_S = 302  # with the 300 s refresh margin, a token is fresh for ~2 s
 
 
@@ -71,10 +75,20 @@ async def app(
         finally:
             gateway.stop()
             await redis.aclose()
-        # Tokens never appear in logs.
-        log = (logs / "gateway-shopify.log").read_text()
-        used = {call["token"] for call in sim.graphql_calls}
-        assert used and not [token for token in used if token in log]
+        # No secret, token or webhook body in any log line of the run: this gateway's, and
+        # the session's gateway and worker, which saw every test's webhooks so far.
+        secrets = {
+            SECRET,
+            env["PROOFSTREAM_TOKEN_KEYS"],
+            *sim.oauth.access_tokens,
+            *sim.oauth.refresh_tokens,
+        }
+        assert {call["token"] for call in sim.graphql_calls} <= secrets
+        for path in (logs / "gateway-shopify.log", stack.gateway.log_path, stack.worker.log_path):
+            text = path.read_text(errors="replace")
+            assert not [s for s in secrets if s in text], f"a secret in {path}"
+            assert not PRIVATE_KEY.search(text), f"a webhook body in {path}"
+            assert not EMAIL.search(text), f"an email address in {path}"
 
 
 def signed_query(**params: str) -> dict[str, str]:
@@ -124,17 +138,23 @@ async def test_install_refresh_uninstall_redact(app: App, shop: str) -> None:
         grants = [r for r in app.sim.token_requests if r["shop"] == shop]
         assert [(r["grant"], r["expiring"]) for r in grants] == [("authorization_code", True)]
         assert (await rows(shop))["shop_sessions"] == 1
-        # Tokens are encrypted at rest: the stored column is not the token Shopify issued.
+        # Tokens are encrypted at rest: the stored bytes hold no token Shopify issued.
         engine = create_engine(POSTGRES_URL)
         async with engine.connect() as connection:
-            stored = (
+            row = (
                 await connection.execute(
-                    text("SELECT access_token FROM shop_sessions WHERE shop = :s"), {"s": shop}
+                    text(
+                        "SELECT CAST(access_token AS bytea), CAST(refresh_token AS bytea) "
+                        "FROM shop_sessions WHERE shop = :s"
+                    ),
+                    {"s": shop},
                 )
-            ).scalar_one()
+            ).one()
         await engine.dispose()
-        issued = {call["token"] for call in app.sim.graphql_calls if call["shop"] == shop}
-        assert issued and stored not in issued and not stored.startswith("shpat_")
+        stored = b"".join(bytes(column) for column in row)
+        issued = {*app.sim.oauth.access_tokens, *app.sim.oauth.refresh_tokens}
+        assert issued and not [t for t in issued if t.encode() in stored]
+        assert b"shpat_" not in stored and b"shprt_" not in stored
         assert not app.sim.shop(shop).script_tags  # legacy script tags deleted on install
 
         # The app embed reads the widget key from an app-owned metafield; the storefront
