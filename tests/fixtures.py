@@ -95,13 +95,6 @@ class SSEReader:
                 if predicate(item):
                     return seen
 
-    async def none_within(self, seconds: float, event: str = "notification") -> bool:
-        try:
-            await self.next(event, timeout=seconds)
-        except TimeoutError:
-            return True
-        return False
-
 
 @asynccontextmanager
 async def open_stream(url: str, *, last_event_id: str | None = None) -> AsyncIterator[SSEReader]:

@@ -59,8 +59,13 @@ async def test_redelivery_shows_once(
     async with open_stream(stream_url(stack, shop)) as stream:
         for _ in range(3):  # Shopify repeats deliveries, each with a new webhook id
             await post_webhook(client, stack.webhook_url, secret=stack.secret, shop=shop, body=body)
-        assert (await stream.next(timeout=20)).json()["fields"]["product"] == "Wool Scarf"
-        assert await stream.none_within(3)
+        sentinel = order_body(orders, title="Sentinel")
+        await post_webhook(client, stack.webhook_url, secret=stack.secret, shop=shop, body=sentinel)
+        before = await stream.until(product_is("Sentinel"))
+    assert [e.json()["fields"]["product"] for e in before if e.event == "notification"] == [
+        "Wool Scarf",
+        "Sentinel",
+    ]
 
 
 async def test_reconnect_with_last_event_id_replays_missed(
@@ -85,32 +90,42 @@ async def test_reconnect_with_last_event_id_replays_missed(
         )
         await watcher.next(timeout=20)  # published while the first client was away
     async with open_stream(stream_url(stack, shop), last_event_id=first.id) as again:
-        replayed = await again.next(timeout=5)
-        assert replayed.json()["fields"]["product"] == "Second"
-        assert await again.none_within(1)
+        sentinel = order_body(orders, title="Sentinel")
+        await post_webhook(client, stack.webhook_url, secret=stack.secret, shop=shop, body=sentinel)
+        got = await again.until(product_is("Sentinel"))
+    # What was missed, once, then live: nothing before it was replayed again.
+    assert [e.json()["fields"]["product"] for e in got if e.event == "notification"] == [
+        "Second",
+        "Sentinel",
+    ]
 
 
 async def test_other_shops_orders_never_arrive(
     stack: Stack, client: httpx.AsyncClient, shop: str
 ) -> None:
     other = "other-" + shop
-    async with open_stream(stream_url(stack, shop)) as mine:
-        await post_webhook(
-            client,
-            stack.webhook_url,
-            secret=stack.secret,
-            shop=other,
-            body=order_body(OrderFactory(seed=1, shop=other), title="Not Yours"),
-        )
-        await post_webhook(
-            client,
-            stack.webhook_url,
-            secret=stack.secret,
-            shop=shop,
-            body=order_body(OrderFactory(seed=2, shop=shop), title="Yours"),
-        )
-        assert (await mine.next(timeout=20)).json()["fields"]["product"] == "Yours"
-        assert await mine.none_within(2)
+    async with (
+        open_stream(stream_url(stack, shop)) as mine,
+        open_stream(stream_url(stack, other)) as theirs,
+    ):
+        factories = {owner: OrderFactory(seed=1, shop=owner) for owner in (shop, other)}
+
+        async def send(owner: str, title: str) -> None:
+            body = order_body(factories[owner], title=title)
+            await post_webhook(
+                client, stack.webhook_url, secret=stack.secret, shop=owner, body=body
+            )
+
+        for owner, title in ((other, "Not Yours"), (shop, "Yours"), (other, "Their Sentinel")):
+            await send(owner, title)
+        # Once the other shop's sentinel is live, "Not Yours" was published before it.
+        await theirs.until(product_is("Their Sentinel"))
+        await send(shop, "My Sentinel")
+        got = await mine.until(product_is("My Sentinel"))
+    assert [e.json()["fields"]["product"] for e in got if e.event == "notification"] == [
+        "Yours",
+        "My Sentinel",
+    ]
 
 
 async def dead_letters_for(stack: Stack, shop: str, timeout: float = 20) -> DeadLetter:

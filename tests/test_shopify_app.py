@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from proofstream.services import ManagedProcess, free_port, wait_for_http
+from simulator.followups import cancelled
 from simulator.orders import OrderFactory
 from simulator.server import running_simulator
 from simulator.shopify import ShopifySimulator
@@ -130,7 +131,14 @@ async def eventually(check, timeout: float = 20) -> None:  # type: ignore[no-unt
             await asyncio.sleep(0.1)
 
 
-async def test_install_refresh_uninstall_redact(app: App, shop: str) -> None:
+async def worker_logged(stack: Stack, webhook_id: str, event: str) -> bool:
+    return any(
+        webhook_id in line and f'"{event}"' in line
+        for line in stack.worker.log_path.read_text(errors="replace").splitlines()
+    )
+
+
+async def test_install_refresh_uninstall_redact(app: App, stack: Stack, shop: str) -> None:
     app.sim.add_shop(shop, embed_enabled=True, legacy_script_tags=2)
     async with httpx.AsyncClient(timeout=15) as client:
         done = await install_by_oauth(app, client, shop)
@@ -212,9 +220,29 @@ async def test_install_refresh_uninstall_redact(app: App, shop: str) -> None:
         assert (await client.get(f"{app.url}/v1/storefront/{shop}/stream")).status_code == 410
         assert (await client.get(f"{app.url}/v1/storefront/{shop}/config")).status_code == 410
         length = await app.redis.xlen(stream_key(shop))
-        body = order_body(OrderFactory(seed=42, shop=shop), title="After Uninstall")
-        await post_webhook(client, app.webhook_url, secret=SECRET, shop=shop, body=body)
-        await asyncio.sleep(3)
+        late = OrderFactory(seed=42, shop=shop)
+        body = order_body(late, title="After Uninstall")
+        await post_webhook(
+            client,
+            app.webhook_url,
+            secret=SECRET,
+            shop=shop,
+            body=body,
+            **{"X-Shopify-Webhook-Id": f"late-{shop}"},
+        )
+        # The sentinel: a cancel of the same shop is handled after it, and logged.
+        cancel = orjson.dumps(cancelled(late.order()))
+        await post_webhook(
+            client,
+            app.webhook_url,
+            secret=SECRET,
+            shop=shop,
+            body=cancel,
+            topic="orders/cancelled",
+            **{"X-Shopify-Webhook-Id": f"sentinel-{shop}"},
+        )
+        await eventually(lambda: worker_logged(stack, f"sentinel-{shop}", "order_retracted"))
+        assert await worker_logged(stack, f"late-{shop}", "render_skipped")
         assert await app.redis.xlen(stream_key(shop)) == length
 
         # shop/redact, 48 h later: no rows, no Redis keys.
