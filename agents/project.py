@@ -1,17 +1,22 @@
 """Settings and lifecycle events → Redis, where the gateway reads them (dashboard, widget
-config, whether a shop may stream at all)."""
+config, whether a shop may stream at all). Redis keeps nothing on disk: when it comes back
+empty, `restore` writes every shop's projections again from the worker's tables."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import orjson
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from agents.errors import redis_errors
-from schemas import ShopLifecycle, ShopSettingsChanged
+from schemas import ShopLifecycle, ShopSettings, ShopSettingsChanged
 from streams.redis import (
     CONTROL_UNINSTALLED,
     channel,
     config_key,
+    projected_key,
     settings_key,
     shop_keys,
     uninstalled_key,
@@ -23,18 +28,36 @@ __all__ = ["Projector"]
 class Projector:
     """Idempotent: projecting the same event twice leaves the same keys."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, *, instance: str) -> None:
         self._redis = redis
+        self._instance = instance
 
     async def settings(self, change: ShopSettingsChanged) -> None:
-        settings = change.settings
         async with redis_errors(), self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(settings_key(change.shop), orjson.dumps(settings.model_dump(mode="json")))
-            pipe.set(
-                config_key(change.shop),
-                orjson.dumps(settings.widget_config().model_dump(mode="json")),
-            )
+            _set_settings(pipe, change.shop, change.settings)
             await pipe.execute()
+
+    async def lost(self) -> bool:
+        """True when Redis no longer holds what this worker projected (it restarted empty,
+        or this worker just started): then `restore` it. One key per worker process,
+        renewed at every check."""
+        async with redis_errors():
+            previous = await self._redis.set(projected_key(self._instance), b"1", ex=3600, get=True)
+        return previous is None
+
+    async def restore(
+        self, settings: Mapping[str, ShopSettings], statuses: Mapping[str, ShopLifecycle]
+    ) -> int:
+        """Write the settings and uninstalled marks of every shop again; returns how many."""
+        shops = set(settings) | set(statuses)
+        async with redis_errors(), self._redis.pipeline(transaction=False) as pipe:
+            for shop, current in settings.items():
+                _set_settings(pipe, shop, current)
+            for shop, status in statuses.items():
+                if status.kind != "installed":
+                    pipe.set(uninstalled_key(shop), status.kind)
+            await pipe.execute()
+        return len(shops)
 
     async def lifecycle(self, event: ShopLifecycle) -> int:
         """Apply one lifecycle event; returns how many keys were deleted (redaction)."""
@@ -50,3 +73,8 @@ class Projector:
                 return 0
             keys = [key async for key in self._redis.scan_iter(match=shop_keys(shop), count=500)]
             return int(await self._redis.delete(*keys)) if keys else 0
+
+
+def _set_settings(pipe: Pipeline, shop: str, settings: ShopSettings) -> None:
+    pipe.set(settings_key(shop), orjson.dumps(settings.model_dump(mode="json")))
+    pipe.set(config_key(shop), orjson.dumps(settings.widget_config().model_dump(mode="json")))

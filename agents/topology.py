@@ -17,6 +17,7 @@
     proofstream.lifecycle ──lifecycle──▶ table shop-status (read by webhooks), Redis; on
                                          redaction the shop's tables, keys and rows erased
     every hour (leader) ──retention──▶ SQL rows older than PROOFSTREAM_RETENTION_DAYS
+    every 5 s ──reproject──▶ Redis again, if it came back empty (its projections restored)
 
 Each agent only loops, calls pure stage functions (`stages/`) and sinks, and sends.
 `concurrency=1` on purpose: with more, Faust can commit past an in-flight message
@@ -90,6 +91,7 @@ class Policy:
     marks_kept: timedelta = timedelta(days=7)  # the raw topic's retention
     record_kept: timedelta = timedelta(days=30)
     retention_every_s: float = 3600.0
+    projection_check_s: float = 5.0  # how soon an emptied Redis gets its projections back
     batch: int = 500
     batch_within_s: float = 0.5
     retry_delays: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0, 5.0)
@@ -344,6 +346,16 @@ def register(
                 rows_deleted=erased,
             )
             yield event
+
+    @app.timer(interval=policy.projection_check_s)  # type: ignore[untyped-decorator]
+    async def reproject() -> None:
+        # Each worker for the shops of its own partitions (its tables hold only those).
+        if await sink(projector.lost):
+            restored = await sink(
+                projector.restore, dict(tables.settings.items()), dict(tables.status.items())
+            )
+            EVENTS.labels("project", "restored").inc(restored)
+            log.info("projections_restored", shops=restored)
 
     @app.timer(interval=policy.retention_every_s, on_leader=True)  # type: ignore[untyped-decorator]
     async def retention() -> None:

@@ -130,6 +130,10 @@ class Fanout:
                 message = await self._pubsub.get_message(timeout=1.0)
             except RedisError as exc:
                 log.warning("fanout_redis_error", error=str(exc))
+                # What is published while the subscription is down reaches the replay
+                # stream, not us: end every stream, so browsers reconnect with
+                # Last-Event-ID and replay it (redis-py resubscribes on reconnecting).
+                self.end_all()
                 await asyncio.sleep(1.0)
                 continue
             if message is not None and message["type"] == "message":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 from datetime import UTC, datetime, timedelta
 
 import faust
@@ -37,6 +39,7 @@ def policy(settings: Settings) -> Policy:
 def build_worker(settings: Settings, redis: Redis, engine: AsyncEngine) -> tuple[faust.App, Agents]:
     """The app with topics declared and agents registered (nothing started)."""
     app = create_app(settings)
+    instance = f"{settings.worker_id}:{socket.gethostname()}:{os.getpid()}"
     partitions = settings.topic_partitions
     topics = declare(app, partitions=partitions, retention=settings.kafka_retention)
     tables = declare_tables(app, partitions=partitions)
@@ -45,7 +48,7 @@ def build_worker(settings: Settings, redis: Redis, engine: AsyncEngine) -> tuple
         topics,
         tables,
         publisher=Publisher(redis, maxlen=settings.stream_maxlen),
-        projector=Projector(redis),
+        projector=Projector(redis, instance=instance),
         recorder=Recorder(sessionmaker(engine), clock=lambda: datetime.now(UTC)),
         policy=policy(settings),
     )

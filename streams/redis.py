@@ -16,6 +16,7 @@ __all__ = [
     "RETRACT_SCRIPT",
     "channel",
     "oauth_state_key",
+    "projected_key",
     "CLAIM_SCRIPT",
     "CONTROL_UNINSTALLED",
     "config_key",
@@ -73,6 +74,11 @@ def shop_keys(shop: str) -> str:
 def webhook_seen_key(shop: str, topic: str, delivery: str) -> str:
     """Marks a webhook (by event id, or order id) as handled, for deduplication."""
     return f"ps:{{{shop}}}:webhook:{topic}:{delivery}"
+
+
+def projected_key(instance: str) -> str:
+    """Present while Redis holds what one worker process projected (not a shop key)."""
+    return f"ps:projected:{instance}"
 
 
 def oauth_state_key(state: str) -> str:

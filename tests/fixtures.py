@@ -146,3 +146,59 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20) 
     async with asyncio.timeout(timeout):
         while not await check():
             await asyncio.sleep(0.1)
+
+
+@dataclass
+class Shopper:
+    """A shopper's page, as its EventSource behaves: reconnect whenever the stream ends or
+    breaks, with the last event id it saw. `events` gathers every event of every connection."""
+
+    url: str
+    retry_s: float = 0.3
+    events: list[SSEEvent] = field(default_factory=list)
+    connections: int = 0
+    last_id: str | None = None
+
+    async def run(self) -> None:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=None)) as client:
+            while True:
+                headers = {"Last-Event-ID": self.last_id} if self.last_id else {}
+                try:
+                    async with client.stream("GET", self.url, headers=headers) as response:
+                        if response.status_code == 200:
+                            self.connections += 1
+                            await self._read(response)
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(self.retry_s)
+
+    async def _read(self, response: httpx.Response) -> None:
+        event, data, event_id = "message", [], None
+        async for line in response.aiter_lines():
+            if line == "":
+                if data:
+                    self.events.append(SSEEvent(event, "\n".join(data), event_id))
+                    if event_id:
+                        self.last_id = event_id
+                event, data, event_id = "message", [], None
+            elif line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].strip())
+            elif line.startswith("id:"):
+                event_id = line[3:].strip()
+
+    def products(self) -> list[str]:
+        return [e.json()["fields"]["product"] for e in self.events if e.event == "notification"]
+
+
+@asynccontextmanager
+async def shopping(url: str) -> AsyncIterator[Shopper]:
+    """A `Shopper` on `url` for the duration of the block."""
+    shopper = Shopper(url)
+    task = asyncio.create_task(shopper.run())
+    try:
+        yield shopper
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

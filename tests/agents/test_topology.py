@@ -77,7 +77,7 @@ async def harness(redis: Redis, tmp_path: Path) -> AsyncIterator[Harness]:
         topics,
         tables,
         publisher=Publisher(redis, maxlen=50),
-        projector=Projector(redis),
+        projector=Projector(redis, instance=f"test-{tmp_path.name}"),
         recorder=recorder,
         clock=lambda: NOW,
     )
