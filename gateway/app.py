@@ -122,6 +122,7 @@ def create_app(settings: Settings) -> Starlette:
             bootstrap=settings.brokers,
             partitions=settings.topic_partitions,
             retention=settings.kafka_retention,
+            send_timeout_s=settings.produce_timeout_s,
         )
         deliveries = DeliveryCounter(
             producer, every_s=settings.engagement_flush_s, clock=lambda: datetime.now(UTC)

@@ -24,7 +24,7 @@ class EnvelopeProducer:
         bootstrap: str,
         partitions: int,
         retention: timedelta,
-        send_timeout_s: float = 5.0,
+        send_timeout_s: float = 2.0,
     ) -> None:
         self._bootstrap = bootstrap
         self._partitions = partitions

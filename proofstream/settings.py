@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     gateway_host: str = Field(default="127.0.0.1", alias="PROOFSTREAM_GATEWAY_HOST")
     gateway_port: int = Field(default=8000, alias="PROOFSTREAM_GATEWAY_PORT")
     webhook_max_bytes: int = Field(default=1_048_576, alias="PROOFSTREAM_WEBHOOK_MAX_BYTES")
+    # Shopify gives up on a delivery after 5 s: answer 503 well before, so it retries.
+    produce_timeout_s: float = Field(default=2.0, gt=0, lt=5, alias="PROOFSTREAM_PRODUCE_TIMEOUT_S")
 
     topic_partitions: int = Field(default=4, ge=1, alias="PROOFSTREAM_TOPIC_PARTITIONS")
     worker_id: str = Field(default="proofstream", alias="PROOFSTREAM_WORKER_ID")
