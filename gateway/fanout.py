@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import AsyncIterator, Callable
 
 import orjson
@@ -32,6 +33,11 @@ log = structlog.get_logger("proofstream.gateway.fanout")
 # The last frame a shop's clients get when it uninstalls the app; the widget then stops.
 GOODBYE = b'event: goodbye\ndata: {"reason":"uninstalled"}\n\n'
 PING = Frame.of(b": ping\n\n")
+
+
+def reconnect_hint(*, low_ms: int = 1000, high_ms: int = 5000) -> bytes:
+    """An SSE `retry:` field: how long the browser waits before reconnecting."""
+    return b"retry: %d\n\n" % random.randint(low_ms, high_ms)  # noqa: S311 - not a secret
 
 
 def notification_frame(stream_id: bytes, payload: bytes) -> bytes:
@@ -84,10 +90,12 @@ class Fanout:
         await self._pubsub.aclose()
 
     def end_all(self) -> None:
-        """End every stream now; browsers reconnect (to this process's successor)."""
+        """End every stream now, each with a retry hint spread over a few seconds, so the
+        browsers come back (to this process's successor, or another gateway) in a trickle
+        rather than all in the same millisecond; they resume with Last-Event-ID."""
         for clients in self._shops.values():
             for client in clients:
-                client.end()
+                client.end(reconnect_hint())
 
     @contextlib.asynccontextmanager
     async def subscribe(

@@ -117,6 +117,15 @@ class ManagedProcess:
         if self._process and self._process.poll() is None:
             self._process.send_signal(signum)
 
+    def wait(self, timeout_s: float) -> int | None:
+        """Wait up to `timeout_s` for the process to end; its exit code, None if it runs on."""
+        if self._process is None:
+            return None
+        try:
+            return self._process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+
     def stop(self, *, timeout_s: float = 15.0) -> int | None:
         """SIGTERM, wait, then SIGKILL; returns the exit code."""
         if self._process is None:

@@ -4,7 +4,9 @@ SSE reader."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import inspect
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,30 +143,40 @@ def product_is(title: str) -> Callable[[SSEEvent], bool]:
     return lambda e: e.event == "notification" and e.json()["fields"]["product"] == title
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20) -> None:
-    """Wait until `check()` is true (the worker applies changes asynchronously)."""
+async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float = 20) -> None:
+    """Wait until `check()` (a plain or an async predicate) is true (the worker applies
+    changes asynchronously)."""
     async with asyncio.timeout(timeout):
-        while not await check():
+        while not await _value(check()):
             await asyncio.sleep(0.1)
+
+
+async def _value(result: Awaitable[bool] | bool) -> bool:
+    return await result if inspect.isawaitable(result) else result
 
 
 @dataclass
 class Shopper:
     """A shopper's page, as its EventSource behaves: reconnect whenever the stream ends or
-    breaks, with the last event id it saw. `events` gathers every event of every connection."""
+    breaks, after the server's `retry:` hint, with the last event id it saw. `events`
+    gathers every event of every connection, `hints` every retry hint. Given several
+    URLs (gateways behind a load balancer), a connection that fails or ends moves on to the
+    next one."""
 
-    url: str
+    urls: Sequence[str]
     retry_s: float = 0.3
     events: list[SSEEvent] = field(default_factory=list)
+    hints: list[int] = field(default_factory=list)
     connections: int = 0
     last_id: str | None = None
 
     async def run(self) -> None:
         async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=None)) as client:
-            while True:
+            for attempt in itertools.count():
+                url = self.urls[attempt % len(self.urls)]
                 headers = {"Last-Event-ID": self.last_id} if self.last_id else {}
                 try:
-                    async with client.stream("GET", self.url, headers=headers) as response:
+                    async with client.stream("GET", url, headers=headers) as response:
                         if response.status_code == 200:
                             self.connections += 1
                             await self._read(response)
@@ -187,15 +199,18 @@ class Shopper:
                 data.append(line[5:].strip())
             elif line.startswith("id:"):
                 event_id = line[3:].strip()
+            elif line.startswith("retry:"):
+                self.hints.append(int(line[6:]))
+                self.retry_s = self.hints[-1] / 1000
 
     def products(self) -> list[str]:
         return [e.json()["fields"]["product"] for e in self.events if e.event == "notification"]
 
 
 @asynccontextmanager
-async def shopping(url: str) -> AsyncIterator[Shopper]:
-    """A `Shopper` on `url` for the duration of the block."""
-    shopper = Shopper(url)
+async def shopping(*urls: str) -> AsyncIterator[Shopper]:
+    """A `Shopper` on `urls` for the duration of the block."""
+    shopper = Shopper(urls)
     task = asyncio.create_task(shopper.run())
     try:
         yield shopper

@@ -2,34 +2,17 @@
 settings, and the orders it must never show (a cancel that came before its order)."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from proofstream.services import start_broker
 from simulator.followups import cancelled
 from simulator.orders import OrderFactory
-from tests.conftest import SECRET, gateway_process, start_process
+from tests.conftest import SECRET
+from tests.faults.cluster import Cluster
 from tests.fixtures import open_stream, order_body, post_webhook, product_is
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def own_stack(redis_url: str, tmp_path: Path) -> AsyncIterator[dict[str, str]]:
-    # A broker of its own: the session's worker (another group) must not render these orders.
-    broker, bootstrap = start_broker(log_path=tmp_path / "broker.log")
-    try:
-        with gateway_process(bootstrap=bootstrap, redis_url=redis_url, folder=tmp_path) as (
-            url,
-            env,
-            _,
-        ):
-            yield {**env, "url": url, "logs": str(tmp_path)}
-    finally:
-        broker.stop()
 
 
 async def show_one(url: str, shop: str, seed: int, *, first: bytes | None = None) -> list[str]:
@@ -50,12 +33,9 @@ async def show_one(url: str, shop: str, seed: int, *, first: bytes | None = None
     return [e.json()["text"] for e in shown if e.event == "notification"]
 
 
-async def test_worker_restart_recovers_settings_and_marks(
-    own_stack: dict[str, str], shop: str
-) -> None:
-    url, logs = own_stack["url"], Path(own_stack["logs"])
-    env = {k: v for k, v in own_stack.items() if k not in ("url", "logs")}
-    worker = start_process("worker-1", ["worker"], env, logs)
+async def test_worker_restart_recovers_settings_and_marks(cluster: Cluster, shop: str) -> None:
+    url = await asyncio.to_thread(cluster.gateway)
+    worker = cluster.worker("worker-1")
     try:
         async with httpx.AsyncClient(base_url=url) as client:
             saved = await client.put(
@@ -86,7 +66,7 @@ async def test_worker_restart_recovers_settings_and_marks(
     finally:
         assert worker.stop() == 0, worker.log_path.read_text()[-2000:]
 
-    worker = start_process("worker-2", ["worker"], env, logs)
+    worker = cluster.worker("worker-2")  # its successor in the group
     try:
         # The cancelled order arrives now, before the sentinel: it must not show.
         shown = await show_one(url, shop, 32, first=factory.body(early))
