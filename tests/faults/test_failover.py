@@ -1,0 +1,61 @@
+"""The shape of a multi-machine deployment: two gateways behind a load balancer, two
+workers in one consumer group, shops on every partition, and shoppers on both gateways.
+Every shopper sees each of its shop's orders exactly once, also when a gateway or a
+worker is SIGKILLed mid-stream (its shoppers move to the other gateway and resume with
+Last-Event-ID; the other worker takes the dead one's partitions after the session
+timeout). How long that takes is measured by `bench/failover.py`, not here."""
+
+import asyncio
+import signal
+from collections import Counter
+from contextlib import AsyncExitStack
+
+import pytest
+
+from tests.faults.cluster import Balancer, Cluster, send_orders, shops_on_every_partition, titles
+from tests.fixtures import Shopper, eventually, shopping
+
+pytestmark = pytest.mark.integration
+
+ORDERS = 40
+
+
+@pytest.mark.parametrize("victim", ["gateway-a", "worker-a"])
+async def test_a_killed_gateway_or_worker_loses_nothing_and_repeats_nothing(
+    cluster: Cluster, victim: str
+) -> None:
+    shops = shops_on_every_partition(1)
+    urls = [await asyncio.to_thread(cluster.gateway, name) for name in ("gateway-a", "gateway-b")]
+    for name in ("worker-a", "worker-b"):
+        cluster.worker(name)
+    await cluster.settled("worker-a", "worker-b")
+    balancer = Balancer(urls)
+    async with AsyncExitStack() as pages:
+        # Per shop, a shopper on each gateway (failing over to the other).
+        shoppers: dict[str, list[Shopper]] = {
+            shop: [
+                await pages.enter_async_context(
+                    shopping(f"{a}/v1/storefront/{shop}/stream", f"{b}/v1/storefront/{shop}/stream")
+                )
+                for a, b in (urls, urls[::-1])
+            ]
+            for shop in shops
+        }
+        everyone = [s for pair in shoppers.values() for s in pair]
+        await eventually(lambda: all(s.connections for s in everyone))
+        sending = asyncio.create_task(send_orders(balancer, shops, ORDERS, every_s=0.3))
+        await eventually(lambda: all(len(s.products()) >= 5 for s in everyone), timeout=60)
+        cluster.processes[victim].signal(signal.SIGKILL)
+        accepted = await sending
+        await eventually(
+            lambda: all(
+                set(s.products()) >= set(accepted[shop])
+                for shop, pair in shoppers.items()
+                for s in pair
+            ),
+            timeout=90,
+        )
+    assert accepted == {shop: titles(ORDERS) for shop in shops}
+    for shop, pair in shoppers.items():
+        for shopper in pair:
+            assert Counter(shopper.products()) == Counter(accepted[shop]), "lost or repeated"
