@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +29,7 @@ from proofstream.services import (
     ManagedProcess,
     free_port,
     start_broker,
+    start_component,
     start_redis,
     wait_for_http,
 )
@@ -73,11 +74,24 @@ class BenchStack:
     redis_url: str
     logs_dir: Path
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # the first gateway's and worker's
+    envs: dict[str, dict[str, str]] = field(default_factory=dict)  # each process's
 
     @property
     def webhook_url(self) -> str:
         return f"{self.url}/webhooks/shopify"
+
+    @property
+    def urls(self) -> list[str]:
+        """Every gateway's URL."""
+        return [
+            f"http://127.0.0.1:{env['PROOFSTREAM_GATEWAY_PORT']}"
+            for name, env in self.envs.items()
+            if name.startswith("gateway")
+        ]
+
+    def metrics_url(self, worker: str = "worker") -> str:
+        return f"http://127.0.0.1:{self.envs[worker]['PROOFSTREAM_WORKER_METRICS_PORT']}/metrics"
 
     def pids(self) -> dict[str, int]:
         return {name: p.pid for name, p in self.processes.items() if p.pid is not None}
@@ -128,12 +142,17 @@ def bench_stack(
     redis_url: str | None = None,
     database_url: str | None = None,
     worker_module: Sequence[str] = ("proofstream", "worker"),
+    gateways: int = 1,
+    workers: int = 1,
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[BenchStack]:
-    """Broker (Tansu, fresh), a redis-server of its own (or the caller's `redis_url`), the
-    gateway and, when `worker`, the Faust worker (`python -m` + `worker_module`: a peer
-    may stand in): all real processes, on `database_url` or a SQLite file of their own.
-    Yields once the gateway is ready (the worker's group join is the caller's business:
-    send a warm-up order).
+    """Broker (Tansu, fresh), a redis-server of its own (or the caller's `redis_url`),
+    `gateways` gateways and, when `worker`, `workers` Faust workers in one consumer group
+    (`python -m` + `worker_module`: a peer may stand in): all real processes, on
+    `database_url` or a SQLite file of their own, with `settings` (environment variables)
+    on top of the bench's. Processes are named `gateway`, `gateway-2`…, `worker`,
+    `worker-2`…; each has its own ports. Yields once every gateway is ready (the workers'
+    group join is the caller's business: send a warm-up order).
 
     Never the machine's shared Redis: a run leaves ~100,000 dedupe keys with a 72 h TTL,
     and enough of them slowed every SCAN there (the test suite's included).
@@ -150,43 +169,52 @@ def bench_stack(
             redis_proc, redis_url = start_redis(log_path=logs / "redis.log")
             started.append(redis_proc)
             processes["redis"] = redis_proc
-        port = free_port()
+        ports = [free_port() for _ in range(gateways)]
         env = _env(
             bootstrap=bootstrap,
             redis_url=redis_url,
-            port=port,
+            port=ports[0],
             log_level=log_level,
             logs=logs,
             database_url=database_url,
-        )
-        gateway = ManagedProcess(
-            "gateway",
-            [sys.executable, "-m", "proofstream", "gateway"],
-            log_path=logs / "gateway.log",
-            env=env,
-        ).start()
-        started.append(gateway)
-        processes["gateway"] = gateway
-        if worker:
-            proc = ManagedProcess(
-                "worker",
-                [sys.executable, "-m", *worker_module],
-                log_path=logs / "worker.log",
-                env=env,
-            ).start()
-            started.append(proc)
-            processes["worker"] = proc
-        wait_for_http(f"http://127.0.0.1:{port}/readyz", process=gateway, timeout_s=60)
+        ) | dict(settings or {})
+        envs: dict[str, dict[str, str]] = {}
+        for n, port in enumerate(ports, start=1):
+            name = "gateway" if n == 1 else f"gateway-{n}"
+            envs[name] = env | {
+                "PROOFSTREAM_GATEWAY_PORT": str(port),
+                "PROOFSTREAM_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            }
+            processes[name] = start_component("gateway", name=name, env=envs[name], logs=logs)
+            started.append(processes[name])
+        for n in range(1, workers + 1 if worker else 1):
+            name = "worker" if n == 1 else f"worker-{n}"
+            envs[name] = env | (
+                {}
+                if n == 1
+                else {
+                    "PROOFSTREAM_WORKER_WEB_PORT": str(free_port()),
+                    "PROOFSTREAM_WORKER_METRICS_PORT": str(free_port()),
+                }
+            )
+            module, *argv = worker_module
+            processes[name] = start_component(
+                *argv, name=name, env=envs[name], logs=logs, module=module
+            )
+            started.append(processes[name])
+        for port, name in zip(ports, envs, strict=False):
+            wait_for_http(f"http://127.0.0.1:{port}/readyz", process=processes[name], timeout_s=60)
         yield BenchStack(
-            url=f"http://127.0.0.1:{port}",
+            url=f"http://127.0.0.1:{ports[0]}",
             host="127.0.0.1",
-            port=port,
+            port=ports[0],
             secret=SECRET,
             bootstrap=bootstrap,
             redis_url=redis_url,
             logs_dir=logs,
             processes=processes,
             env=env,
+            envs=envs,
         )
     except BaseException:
         print(f"bench: logs kept in {logs}", file=sys.stderr)  # noqa: T201

@@ -42,7 +42,7 @@ from aiokafka import AIOKafkaProducer
 
 from bench._procs import CpuSet, private_redis, wait_for_quiet
 from bench._stack import _env, cpu_seconds, env_overrides, machine, schedstat, shares
-from proofstream.services import ManagedProcess, free_port, start_broker
+from proofstream.services import ManagedProcess, free_port, start_broker, start_component
 from schemas import WebhookEnvelope
 from simulator.orders import OrderFactory
 from streams.admin import ensure_topics
@@ -219,27 +219,23 @@ def measure(
     deadline: float,
 ) -> dict[str, Any]:
     names = ["worker"] if args.workers == 1 else [f"worker{i}" for i in range(args.workers)]
-    workers, metrics_urls = [], []
-    for name in names:
+    workers: list[ManagedProcess] = []
+    envs: list[dict[str, str]] = []
+    metrics_urls: list[str] = []
+    for _ in names:
         # One group; each process its own metrics and web ports (Faust binds the latter).
         own = {**env, "PROOFSTREAM_WORKER_METRICS_PORT": str(free_port())}
         own["PROOFSTREAM_WORKER_WEB_PORT"] = str(free_port())
         metrics_urls.append(f"http://127.0.0.1:{own['PROOFSTREAM_WORKER_METRICS_PORT']}/metrics")
-        workers.append(
-            ManagedProcess(
-                name,
-                [sys.executable, "-m", "proofstream", "worker"],
-                log_path=logs / f"{name}.log",
-                env=own,
-            )
-        )
+        envs.append(own)
     started_wall = time.time()
     started = now()
     worker_pids: dict[str, int] = {}
-    for name, worker in zip(names, workers, strict=True):
-        worker.start()
+    for name, own in zip(names, envs, strict=True):
+        worker = start_component("worker", name=name, env=own, logs=logs)
         assert worker.pid is not None
         worker_pids[name] = worker.pid
+        workers.append(worker)
     http = httpx.Client()
     try:
         all_pids = {**worker_pids, **pids}

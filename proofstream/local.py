@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from proofstream.services import (
     free_port,
     redis_reachable,
     start_broker,
+    start_component,
     start_redis,
     wait_for_http,
     wait_for_port,
@@ -82,12 +82,7 @@ def run_local(settings: Settings, *, rate: float, workdir: Path) -> int:
         child_env = {**os.environ, **env}
 
         def child(name: str, *argv: str) -> ManagedProcess:
-            process = ManagedProcess(
-                name,
-                [sys.executable, "-m", "proofstream", *argv],
-                log_path=logs / f"{name}.log",
-                env=child_env,
-            ).start()
+            process = start_component(*argv, name=name, env=child_env, logs=logs)
             started.append(process)
             return process
 

@@ -24,6 +24,7 @@ __all__ = [
     "free_port",
     "redis_reachable",
     "start_broker",
+    "start_component",
     "start_redis",
     "wait_for_http",
     "wait_for_port",
@@ -138,6 +139,25 @@ class ManagedProcess:
                 self._process.kill()
                 self._process.wait()
         return self._process.returncode
+
+
+def start_component(
+    *argv: str,
+    name: str,
+    env: Mapping[str, str],
+    logs: Path,
+    module: str = "proofstream",
+) -> ManagedProcess:
+    """Start `python -m proofstream <argv>` (gateway, worker, shopify, simulate…) in the
+    current interpreter, its output in `<logs>/<name>.log`: the one way the launcher, the
+    tests and the benches start our processes (a bench's stand-in for one of them names
+    its own `module`)."""
+    return ManagedProcess(
+        name,
+        [sys.executable, "-m", module, *argv],
+        log_path=logs / f"{name}.log",
+        env=env,
+    ).start()
 
 
 def start_broker(*, log_path: Path, port: int | None = None) -> tuple[ManagedProcess, str]:

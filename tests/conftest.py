@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from proofstream.services import (
     free_port,
     redis_reachable,
     start_broker,
+    start_component,
     start_redis,
     wait_for_http,
 )
@@ -95,12 +95,6 @@ def stack_env(*, bootstrap: str, redis_url: str, port: int, database_url: str) -
     }
 
 
-def start_process(name: str, argv: list[str], env: dict[str, str], logs: Path) -> ManagedProcess:
-    return ManagedProcess(
-        name, [sys.executable, "-m", "proofstream", *argv], log_path=logs / f"{name}.log", env=env
-    ).start()
-
-
 @contextlib.contextmanager
 def gateway_process(
     *,
@@ -123,7 +117,7 @@ def gateway_process(
         )
         | settings
     )
-    gateway = start_process("gateway", ["gateway"], env, folder)
+    gateway = start_component("gateway", name="gateway", env=env, logs=folder)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/readyz", process=gateway, timeout_s=60)
         yield f"http://127.0.0.1:{port}", env, gateway
@@ -146,7 +140,7 @@ def stack(bootstrap: str, redis_url: str, postgres: str, logs_dir: Path) -> Iter
     with gateway_process(
         bootstrap=bootstrap, redis_url=redis_url, folder=logs_dir, database_url=postgres
     ) as (url, env, gateway):
-        worker = start_process("worker", ["worker"], env, logs_dir)
+        worker = start_component("worker", name="worker", env=env, logs=logs_dir)
         try:
             yield Stack(
                 url=url,

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,67 +152,3 @@ async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float
 
 async def _value(result: Awaitable[bool] | bool) -> bool:
     return await result if inspect.isawaitable(result) else result
-
-
-@dataclass
-class Shopper:
-    """A shopper's page, as its EventSource behaves: reconnect whenever the stream ends or
-    breaks, after the server's `retry:` hint, with the last event id it saw. `events`
-    gathers every event of every connection, `hints` every retry hint. Given several
-    URLs (gateways behind a load balancer), a connection that fails or ends moves on to the
-    next one."""
-
-    urls: Sequence[str]
-    retry_s: float = 0.3
-    events: list[SSEEvent] = field(default_factory=list)
-    hints: list[int] = field(default_factory=list)
-    connections: int = 0
-    last_id: str | None = None
-
-    async def run(self) -> None:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=None)) as client:
-            for attempt in itertools.count():
-                url = self.urls[attempt % len(self.urls)]
-                headers = {"Last-Event-ID": self.last_id} if self.last_id else {}
-                try:
-                    async with client.stream("GET", url, headers=headers) as response:
-                        if response.status_code == 200:
-                            self.connections += 1
-                            await self._read(response)
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(self.retry_s)
-
-    async def _read(self, response: httpx.Response) -> None:
-        event, data, event_id = "message", [], None
-        async for line in response.aiter_lines():
-            if line == "":
-                if data:
-                    self.events.append(SSEEvent(event, "\n".join(data), event_id))
-                    if event_id:
-                        self.last_id = event_id
-                event, data, event_id = "message", [], None
-            elif line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].strip())
-            elif line.startswith("id:"):
-                event_id = line[3:].strip()
-            elif line.startswith("retry:"):
-                self.hints.append(int(line[6:]))
-                self.retry_s = self.hints[-1] / 1000
-
-    def products(self) -> list[str]:
-        return [e.json()["fields"]["product"] for e in self.events if e.event == "notification"]
-
-
-@asynccontextmanager
-async def shopping(*urls: str) -> AsyncIterator[Shopper]:
-    """A `Shopper` on `urls` for the duration of the block."""
-    shopper = Shopper(urls)
-    task = asyncio.create_task(shopper.run())
-    try:
-        yield shopper
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)

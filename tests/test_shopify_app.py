@@ -18,7 +18,7 @@ from playwright.async_api import Browser, expect
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from proofstream.services import ManagedProcess, free_port, wait_for_http
+from proofstream.services import ManagedProcess, free_port, start_component, wait_for_http
 from simulator.followups import cancelled
 from simulator.orders import OrderFactory
 from simulator.server import running_simulator
@@ -26,7 +26,7 @@ from simulator.shopify import ShopifySimulator
 from storage.database import create_engine, sessionmaker
 from storage.repository import shop_row_counts
 from streams.redis import shop_keys, stream_key, widget_key_key
-from tests.conftest import SECRET, Stack, stack_env, start_process
+from tests.conftest import SECRET, Stack, stack_env
 from tests.fixtures import open_stream, order_body, post_webhook
 from tests.storage.conftest import POSTGRES_URL
 
@@ -66,7 +66,7 @@ async def app(
         )
         env |= {"SHOPIFY_ADMIN_URL": admin_url, "PROOFSTREAM_DEV_MODE": "false"}
         env["PROOFSTREAM_TOKEN_KEYS"] = "7kH2Y6r0i6Qc2O9jv3wTqk1y5sXo0yM5H4p7VZbqC2E="
-        gateway = start_process("gateway-shopify", ["gateway"], env, logs)
+        gateway = start_component("gateway", name="gateway-shopify", env=env, logs=logs)
         redis = Redis.from_url(stack.redis_url)
         try:
             await asyncio.to_thread(

@@ -2,15 +2,13 @@
 own, the session's PostgreSQL, and gateways and workers started, stopped, killed and
 restarted by name; Shopify's deliveries reach the gateways through a load balancer.
 
-`Cluster` starts processes, `Balancer` is the load balancer (and records every answer),
-`send_orders` plays Shopify (one delivery per order, retried until accepted)."""
+`Cluster` starts processes, `send_orders` plays Shopify (one delivery per order, retried
+until accepted) through `simulator.balancer.Balancer`."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import re
-import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,10 +17,17 @@ from pathlib import Path
 import httpx
 from aiokafka.partitioner import DefaultPartitioner
 
-from proofstream.services import ManagedProcess, free_port, start_redis, wait_for_http
+from proofstream.services import (
+    ManagedProcess,
+    free_port,
+    start_component,
+    start_redis,
+    wait_for_http,
+)
+from simulator.balancer import Balancer
 from simulator.orders import OrderFactory
 from simulator.webhooks import WebhookSender
-from tests.conftest import SECRET, start_process
+from tests.conftest import SECRET
 
 PARTITIONS = 4  # PROOFSTREAM_TOPIC_PARTITIONS' default
 JOINED = re.compile(r"Joined group '[^']+' \(generation (\d+)\)")
@@ -76,7 +81,9 @@ class Cluster:
         return f"http://127.0.0.1:{self._envs[worker]['PROOFSTREAM_WORKER_METRICS_PORT']}/metrics"
 
     def _start(self, name: str, command: str) -> ManagedProcess:
-        self.processes[name] = start_process(name, [command], self._envs[name], self.folder)
+        self.processes[name] = start_component(
+            command, name=name, env=self._envs[name], logs=self.folder
+        )
         return self.processes[name]
 
     def log(self, name: str) -> str:
@@ -91,52 +98,6 @@ class Cluster:
     def stop(self) -> None:
         for process in self.processes.values():
             process.stop()
-
-
-@dataclass
-class Answer:
-    status: int
-    started: float  # time.monotonic()
-    seconds: float
-
-
-class Balancer(httpx.AsyncBaseTransport):
-    """A load balancer in front of `urls`: each request goes to the next gateway; one that
-    refuses the connection is skipped (as a health check would take it out). Keep-alive is
-    off, so a request that breaks after it was sent (`broken`) was cut off in flight, never
-    a stale pooled connection. `answers` holds every answer; `in_flight` counts requests
-    sent and not yet answered."""
-
-    def __init__(self, urls: Sequence[str]) -> None:
-        self.targets = [httpx.URL(url) for url in urls]
-        self.answers: list[Answer] = []
-        self.broken: list[str] = []
-        self.in_flight = 0
-        self._turn = itertools.count()
-        self._inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        for _ in self.targets:
-            target = self.targets[next(self._turn) % len(self.targets)]
-            request.url = request.url.copy_with(host=target.host, port=target.port)
-            started = time.monotonic()
-            self.in_flight += 1
-            try:
-                response = await self._inner.handle_async_request(request)
-                await response.aread()
-            except httpx.ConnectError:
-                continue
-            except httpx.TransportError as exc:
-                self.broken.append(f"{type(exc).__name__} after {time.monotonic() - started}s")
-                raise
-            finally:
-                self.in_flight -= 1
-            self.answers.append(Answer(response.status_code, started, time.monotonic() - started))
-            return response
-        raise httpx.ConnectError("no gateway accepted the connection", request=request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 async def send_orders(

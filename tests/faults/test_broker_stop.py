@@ -9,8 +9,10 @@ from collections import Counter
 
 import pytest
 
-from tests.faults.cluster import Balancer, Cluster, send_orders, titles
-from tests.fixtures import eventually, shopping
+from simulator.balancer import Balancer
+from simulator.shopper import shopping
+from tests.faults.cluster import Cluster, send_orders, titles
+from tests.fixtures import eventually
 
 pytestmark = pytest.mark.integration
 

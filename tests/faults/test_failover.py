@@ -12,8 +12,10 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from tests.faults.cluster import Balancer, Cluster, send_orders, shops_on_every_partition, titles
-from tests.fixtures import Shopper, eventually, shopping
+from simulator.balancer import Balancer
+from simulator.shopper import Shopper, shopping
+from tests.faults.cluster import Cluster, send_orders, shops_on_every_partition, titles
+from tests.fixtures import eventually
 
 pytestmark = pytest.mark.integration
 

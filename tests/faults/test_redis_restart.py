@@ -8,8 +8,10 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.faults.cluster import Balancer, Cluster, send_orders, titles
-from tests.fixtures import eventually, shopping
+from simulator.balancer import Balancer
+from simulator.shopper import shopping
+from tests.faults.cluster import Cluster, send_orders, titles
+from tests.fixtures import eventually
 
 pytestmark = pytest.mark.integration
 

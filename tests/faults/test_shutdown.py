@@ -13,9 +13,11 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from simulator.balancer import Balancer
+from simulator.shopper import shopping
 from streams.topics import NOTIFICATIONS, RAW_WEBHOOKS
-from tests.faults.cluster import Balancer, Cluster, send_orders, titles
-from tests.fixtures import eventually, shopping
+from tests.faults.cluster import Cluster, send_orders, titles
+from tests.fixtures import eventually
 
 pytestmark = pytest.mark.integration
 
