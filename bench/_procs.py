@@ -1,6 +1,7 @@
-"""Process-level measurement helpers for the fan-out and worker benches: RSS, open TCP
-connections of a process to a port, CPU of a set of processes, a private redis-server,
-waiting for a quiet machine, and Prometheus text scraping."""
+"""Process-level measurement helpers for the benches: RSS, open TCP connections of a
+process to a port, CPU of processes and of the machine (from /proc) and of a set of them
+over a phase, a private redis-server, waiting for a quiet machine, and Prometheus text
+scraping."""
 
 from __future__ import annotations
 
@@ -8,25 +9,30 @@ import contextlib
 import os
 import resource
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from bench._stack import all_processes_cpu, cpu_seconds, schedstat, system_cpu
 from proofstream.services import ManagedProcess, start_redis
 
 __all__ = [
     "CpuSet",
+    "all_processes_cpu",
     "children",
+    "cpu_seconds",
     "max_open_files",
     "metric_value",
     "private_redis",
     "raise_nofile",
+    "schedstat",
+    "system_cpu",
     "tcp_connections",
     "tcp_local_ports",
     "vm_rss_kb",
     "wait_for_quiet",
 ]
+
+_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def raise_nofile(limit: int = 65536) -> int:
@@ -136,11 +142,66 @@ def private_redis(logs: Path, *, maxclients: int = 60000) -> Iterator[tuple[Mana
         process.stop()
 
 
-class CpuSet:
-    """CPU of named processes (and the machine) between start() and stop()."""
+def cpu_seconds(pid: int) -> float | None:
+    """utime + stime of a process (all threads), from /proc/<pid>/stat."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
 
-    def __init__(self, pids: Mapping[str, int]) -> None:
+
+def schedstat(pid: int) -> tuple[float, float] | None:
+    """(on-CPU s, run-queue wait s) of a process's main thread: how busy its event loop
+    was, and how long it was runnable but waiting for a CPU (a busy machine)."""
+    try:
+        on_cpu, wait, _ = Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()
+    except (OSError, ValueError):
+        return None
+    return int(on_cpu) / 1e9, int(wait) / 1e9
+
+
+def all_processes_cpu() -> dict[int, tuple[str, float]]:
+    """pid -> (command, cpu seconds) for every process we can read."""
+    out: dict[int, tuple[str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        name = cmd.strip()[:90] or stat.split("(", 1)[1].rsplit(")", 1)[0]
+        out[int(entry.name)] = (name, (int(fields[11]) + int(fields[12])) / _TICK)
+    return out
+
+
+def system_cpu() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    parts = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = parts[3] + parts[4]
+    total = sum(parts[:8])
+    return total - idle, total
+
+
+class CpuSet:
+    """CPU of named processes, of this process (reported as `own`) and of the machine
+    between start() and stop(). The main threads of the processes named in `main_threads`
+    (all when None) get their on-CPU and run-queue wait shares too."""
+
+    def __init__(
+        self,
+        pids: Mapping[str, int],
+        *,
+        own: str = "coordinator",
+        main_threads: Collection[str] | None = None,
+    ) -> None:
         self.pids = dict(pids)
+        self.own = own
+        self.main_threads = main_threads
         self.before: dict[str, float | None] = {}
         self.sched: dict[str, tuple[float, float] | None] = {}
         self.sys0 = (0.0, 0.0)
@@ -164,35 +225,42 @@ class CpuSet:
             b, a = self.before.get(name), cpu_seconds(pid)
             if b is None or a is None:
                 continue
-            entry: dict[str, Any] = {"cpu_s": round(a - b, 2)}
-            entry["cpu_pct_of_one_core"] = round(100 * (a - b) / wall, 1) if wall else 0.0
+            entry: dict[str, Any] = {
+                "cpu_s": round(a - b, 2),
+                "cpu_pct_of_one_core": _pct(a - b, wall),
+            }
             s0, s1 = self.sched.get(name), schedstat(pid)
-            if s0 and s1 and wall:
-                entry["main_thread_on_cpu_pct"] = round(100 * (s1[0] - s0[0]) / wall, 1)
-                entry["main_thread_runq_wait_pct"] = round(100 * (s1[1] - s0[1]) / wall, 1)
+            if s0 and s1 and (self.main_threads is None or name in self.main_threads):
+                entry["main_thread_on_cpu_pct"] = _pct(s1[0] - s0[0], wall)
+                entry["main_thread_runq_wait_pct"] = _pct(s1[1] - s0[1], wall)
             out[name] = entry
         used = time.process_time() - self.self0
-        out["coordinator"] = {
-            "cpu_s": round(used, 2),
-            "cpu_pct_of_one_core": round(100 * used / wall, 1) if wall else 0.0,
-        }
+        out[self.own] = {"cpu_s": round(used, 2), "cpu_pct_of_one_core": _pct(used, wall)}
         b0, t0 = self.sys0
         b1, t1 = system_cpu()
         if t1 > t0:
             out["machine_busy_pct_all_cores"] = round(100 * (b1 - b0) / (t1 - t0), 1)
-        # Anything else that used 5 % of a core or more (other people's tests).
+        # Anything else that used 5 % of a core or more (other people's tests on a shared
+        # machine).
         ours = {*self.pids.values(), os.getpid()}
-        others: list[dict[str, Any]] = []
+        others: list[tuple[float, int, str]] = []
         for pid, (cmd, after_s) in all_processes_cpu().items():
             used = after_s - self.all0.get(pid, (cmd, 0.0))[1]
             if pid not in ours and wall and used >= 0.05 * wall:
-                others.append(
-                    {
-                        "pid": pid,
-                        "cmd": cmd[:80],
-                        "cpu_pct_of_one_core": round(100 * used / wall, 1),
-                    }
-                )
-        others.sort(key=lambda o: -float(o["cpu_pct_of_one_core"]))
-        out["other_processes"] = others[:5]
+                others.append((_pct(used, wall), pid, cmd))
+        others.sort(reverse=True)
+        out["other_processes"] = [
+            {"pid": pid, "cmd": cmd, "cpu_pct_of_one_core": pct} for pct, pid, cmd in others[:6]
+        ]
+        if "machine_busy_pct_all_cores" in out:
+            listed = sum(
+                v["cpu_pct_of_one_core"] for v in out.values() if isinstance(v, dict)
+            ) + sum(pct for pct, _, _ in others)
+            busy = out["machine_busy_pct_all_cores"] * (os.cpu_count() or 1)
+            # Kernel work (loopback TCP, softirqs) and processes that came and went.
+            out["unattributed_pct_of_one_core"] = round(busy - listed, 1)
         return out
+
+
+def _pct(used: float, wall: float) -> float:
+    return round(100 * used / wall, 1) if wall > 0 else 0.0

@@ -19,7 +19,7 @@ Commands (one JSON object per line; every command gets one JSON line back):
                                         connect, wait for readiness, close; repeat
     {"op": "quit"}
 
-    python -m bench._sse_clients        (started by bench/fanout.py, not by hand)
+    python -m bench._sse_clients        (started by bench/fanout/, not by hand)
 """
 
 from __future__ import annotations

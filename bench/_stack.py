@@ -1,30 +1,29 @@
-"""Shared benchmark helpers: start the real stack, pre-build signed requests, a minimal
-HTTP/1.1 keep-alive client on raw asyncio streams, and CPU accounting from /proc.
+"""Start the real stack for a benchmark, and run the bench client.
 
-Everything runs on loopback; `bench_stack` stops whatever it started, in reverse order.
+`bench_stack` starts the broker, Redis, gateways and workers on loopback and stops
+whatever it started, in reverse order. The request helpers (`bench/_http.py`), the report
+helpers (`bench/_report.py`) and the process measurements (`bench/_procs.py`) live beside
+it; the names benches import from here are re-exported below.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import concurrent.futures
 import contextlib
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
-
+from bench._http import ConnectionPool, build_request, outcome, shares
+from bench._procs import CpuSet
+from bench._report import env_overrides, machine, percentiles
 from proofstream.services import (
     ManagedProcess,
     free_port,
@@ -33,32 +32,25 @@ from proofstream.services import (
     start_redis,
     wait_for_http,
 )
-from simulator.orders import OrderFactory
-from simulator.webhooks import headers as shopify_headers
 
 __all__ = [
     "SECRET",
     "BenchStack",
-    "ConnectionPool",
-    "CpuSample",
-    "HttpConnection",
     "bench_stack",
-    "build_request",
-    "cpu_seconds",
-    "env_overrides",
-    "generate_orders",
-    "outcome",
-    "histogram",
-    "histogram_delta",
-    "machine",
-    "percentiles",
     "run",
+    "stack_cpu",
+    "stack_env",
+    # Re-exported: benches written against this module import them from here.
+    "ConnectionPool",
+    "build_request",
+    "env_overrides",
+    "machine",
+    "outcome",
+    "percentiles",
     "shares",
-    "system_cpu",
 ]
 
 SECRET = "bench-app-secret-0123456789abcdef"  # noqa: S105 - a throw-away local secret
-_TICK = os.sysconf("SC_CLK_TCK")
 T = TypeVar("T")
 
 
@@ -97,7 +89,7 @@ class BenchStack:
         return {name: p.pid for name, p in self.processes.items() if p.pid is not None}
 
 
-def _env(
+def stack_env(
     *,
     bootstrap: str,
     redis_url: str,
@@ -106,6 +98,8 @@ def _env(
     logs: Path,
     database_url: str | None = None,
 ) -> dict[str, str]:
+    """The environment of a bench gateway or worker: this process's, plus the stack's
+    broker, Redis and database, and ports of its own."""
     return {
         **os.environ,
         # The database (shops, sessions, the notification record): a throw-away SQLite
@@ -170,7 +164,7 @@ def bench_stack(
             started.append(redis_proc)
             processes["redis"] = redis_proc
         ports = [free_port() for _ in range(gateways)]
-        env = _env(
+        env = stack_env(
             bootstrap=bootstrap,
             redis_url=redis_url,
             port=ports[0],
@@ -228,357 +222,10 @@ def bench_stack(
         shutil.rmtree(logs, ignore_errors=True)
 
 
-# -- requests ---------------------------------------------------------------------------------
-
-
-def build_request(
-    *, host: str, port: int, path: str, body: bytes, secret: str, shop: str, topic: str
-) -> bytes:
-    """One complete HTTP/1.1 keep-alive POST, signed like Shopify signs it."""
-    head = [f"POST {path} HTTP/1.1", f"Host: {host}:{port}", f"Content-Length: {len(body)}"]
-    for name, value in shopify_headers(secret=secret, body=body, topic=topic, shop=shop).items():
-        head.append(f"{name}: {value}")
-    return ("\r\n".join(head) + "\r\n\r\n").encode("utf-8") + body
-
-
-class HttpConnection:
-    """A minimal HTTP/1.1 keep-alive client connection on asyncio streams: one request at a
-    time, responses with Content-Length (all the gateway's JSON answers have one)."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-
-    @classmethod
-    async def open(cls, host: str, port: int) -> HttpConnection:
-        reader, writer = await asyncio.open_connection(host, port, limit=1 << 20)
-        return cls(reader, writer)
-
-    async def request(self, raw: bytes) -> tuple[int, bytes]:
-        """Send a pre-built request; returns (status, body)."""
-        self.writer.write(raw)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-                break
-        body = await self.reader.readexactly(length) if length else b""
-        return status, body
-
-    async def close(self) -> None:
-        self.writer.close()
-        with contextlib.suppress(Exception):
-            await self.writer.wait_closed()
-
-
-class ConnectionPool:
-    """`size` keep-alive connections to the gateway, handed out one request at a time.
-
-    Uvicorn closes connections idle for 5 s: `refresh()` right before a timed phase."""
-
-    def __init__(self, host: str, port: int, size: int) -> None:
-        self.host, self.port, self.size = host, port, size
-        self.idle: asyncio.Queue[HttpConnection] = asyncio.Queue()
-
-    async def start(self) -> None:
-        for _ in range(self.size):
-            self.idle.put_nowait(await HttpConnection.open(self.host, self.port))
-
-    async def refresh(self) -> None:
-        await self.close()
-        await self.start()
-
-    async def send(self, raw: bytes) -> tuple[int, bytes]:
-        """One pre-built request; returns status and body. A failed connection is replaced."""
-        conn = await self.idle.get()
-        try:
-            status, body = await conn.request(raw)
-        except (OSError, asyncio.IncompleteReadError, ValueError):
-            await conn.close()
-            self.idle.put_nowait(await HttpConnection.open(self.host, self.port))
-            raise
-        self.idle.put_nowait(conn)
-        return status, body
-
-    async def close(self) -> None:
-        while not self.idle.empty():
-            await self.idle.get_nowait().close()
-
-
-def outcome(status: int, body: bytes) -> str:
-    """`200:accepted`, `200:duplicate`, `503`...: a 200 alone does not mean produced (the
-    gateway also answers 200 to duplicates and ignored topics)."""
-    if status != 200:
-        return str(status)
-    try:
-        return f"200:{orjson.loads(body).get('status')}"
-    except (orjson.JSONDecodeError, AttributeError):
-        return "200:?"
-
-
-def _generate(job: tuple[str, int, str, list[str], int]) -> tuple[list[bytes], int]:
-    host, port, secret, shops, count = job
-    factories = [OrderFactory(shop=shop) for shop in shops]  # unseeded: fresh order ids
-    out, size = [], 0
-    for i in range(count):
-        factory = factories[i % len(factories)]
-        body = factory.body(factory.order())
-        size += len(body)
-        out.append(
-            build_request(
-                host=host,
-                port=port,
-                path="/webhooks/shopify",
-                body=body,
-                secret=secret,
-                shop=factory.shop,
-                topic="orders/create",
-            )
-        )
-    return out, size
-
-
-def shares(total: int, parts: int) -> list[int]:
-    """`total` split into `parts` counts that differ by at most one (the first get more)."""
-    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
-
-
-def generate_orders(
-    stack: BenchStack, count: int, *, shops: int, processes: int = 2
-) -> tuple[list[bytes], int]:
-    """`count` distinct signed `orders/create` requests over `shops` fresh shops (each
-    process its own shops, so order ids never collide); returns them and the mean body size.
-    Call before any event loop runs (it forks)."""
-    per = shares(count, processes)
-    names = [f"bench-{uuid.uuid4().hex[:8]}.myshopify.com" for _ in range(max(shops, processes))]
-    jobs = [
-        (stack.host, stack.port, stack.secret, names[i::processes], n) for i, n in enumerate(per)
-    ]
-    with concurrent.futures.ProcessPoolExecutor(processes) as pool:
-        results = list(pool.map(_generate, jobs))
-    requests = [r for chunk, _ in results for r in chunk]
-    total = sum(size for _, size in results)
-    return requests, round(total / max(1, count))
-
-
-# -- measurement ------------------------------------------------------------------------------
-
-
-def histogram(url: str, name: str, label: str = "") -> dict[str, float]:
-    """The cumulative buckets of one Prometheus histogram at `url` (`le` -> count), of the
-    series whose labels contain `label` (e.g. 'stage="publish"')."""
-    import httpx
-
-    try:
-        text = httpx.get(url, timeout=5).text
-    except httpx.HTTPError:
-        return {}
-    out: dict[str, float] = {}
-    prefix = f"{name}_bucket{{"
-    for line in text.splitlines():
-        if line.startswith(prefix) and label in line:
-            labels, _, value = line.rpartition(" ")
-            le = labels.split('le="', 1)[1].split('"', 1)[0]
-            out[le] = float(value)
-    return out
-
-
-def histogram_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, Any]:
-    """Share of observations at or under each bound between two scrapes."""
-    total = after.get("+Inf", 0.0) - before.get("+Inf", 0.0)
-    if total <= 0:
-        return {"count": 0}
-    at_or_under = {
-        f"le_{le}s": round((after[le] - before.get(le, 0.0)) / total, 4)
-        for le in after
-        if le != "+Inf"
-    }
-    return {"count": int(total), "share_at_or_under": at_or_under}
-
-
-def percentiles(values: Sequence[float], points: Sequence[int] = (50, 90, 99)) -> dict[str, Any]:
-    """Nearest-rank percentiles and max, rounded to 0.01 ms (values in ms)."""
-    if not values:
-        return {f"p{p}": None for p in points} | {"max": None, "mean": None}
-    ordered = sorted(values)
-    n = len(ordered)
-    out: dict[str, Any] = {}
-    for p in points:
-        rank = max(1, -(-p * n // 100))  # ceil(p*n/100)
-        out[f"p{p}"] = round(ordered[rank - 1], 2)
-    out["max"] = round(ordered[-1], 2)
-    out["mean"] = round(sum(ordered) / n, 2)
-    return out
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """utime + stime of a process (all threads), from /proc/<pid>/stat."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK
-
-
-def schedstat(pid: int) -> tuple[float, float] | None:
-    """(on-CPU s, run-queue wait s) of a process's main thread: how busy its event loop
-    was, and how long it was runnable but waiting for a CPU (a busy machine)."""
-    try:
-        on_cpu, wait, _ = Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()
-    except (OSError, ValueError):
-        return None
-    return int(on_cpu) / 1e9, int(wait) / 1e9
-
-
-def all_processes_cpu() -> dict[int, tuple[str, float]]:
-    """pid -> (command, cpu seconds) for every process we can read."""
-    out: dict[int, tuple[str, float]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        name = cmd.strip()[:90] or stat.split("(", 1)[1].rsplit(")", 1)[0]
-        out[int(entry.name)] = (name, (int(fields[11]) + int(fields[12])) / _TICK)
-    return out
-
-
-def system_cpu() -> tuple[float, float]:
-    """(busy, total) jiffies of the whole machine, from /proc/stat."""
-    parts = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = parts[3] + parts[4]
-    total = sum(parts[:8])
-    return total - idle, total
-
-
-@dataclass
-class CpuSample:
-    """CPU of every stack process, this process and the machine, between start() and stop()."""
-
-    stack: BenchStack
-    wall: float = 0.0
-    start_proc: dict[str, float | None] = field(default_factory=dict)
-    start_sched: dict[str, tuple[float, float] | None] = field(default_factory=dict)
-    start_self: float = 0.0
-    start_sys: tuple[float, float] = (0.0, 0.0)
-    start_all: dict[int, tuple[str, float]] = field(default_factory=dict)
-    result: dict[str, Any] = field(default_factory=dict)
-
-    def start(self) -> None:
-        self.start_proc = {n: cpu_seconds(pid) for n, pid in self.stack.pids().items()}
-        self.start_sched = {n: schedstat(pid) for n, pid in self.stack.pids().items()}
-        self.start_self = time.process_time()
-        self.start_sys = system_cpu()
-        self.start_all = all_processes_cpu()
-        self.wall = time.monotonic()
-
-    def stop(self) -> dict[str, Any]:
-        wall = time.monotonic() - self.wall
-        out: dict[str, Any] = {"wall_s": round(wall, 3)}
-        for name, pid in self.stack.pids().items():
-            before, after = self.start_proc.get(name), cpu_seconds(pid)
-            if before is not None and after is not None:
-                used = after - before
-                out[name] = {"cpu_s": round(used, 2), "cpu_pct_of_one_core": _pct(used, wall)}
-                sched0, sched1 = self.start_sched.get(name), schedstat(pid)
-                if sched0 is not None and sched1 is not None and name in ("gateway", "worker"):
-                    out[name]["main_thread_on_cpu_pct"] = _pct(sched1[0] - sched0[0], wall)
-                    out[name]["main_thread_runq_wait_pct"] = _pct(sched1[1] - sched0[1], wall)
-        used_self = time.process_time() - self.start_self
-        out["bench_client"] = {
-            "cpu_s": round(used_self, 2),
-            "cpu_pct_of_one_core": _pct(used_self, wall),
-        }
-        busy0, total0 = self.start_sys
-        busy1, total1 = system_cpu()
-        if total1 > total0:
-            out["machine_busy_pct_all_cores"] = round(100 * (busy1 - busy0) / (total1 - total0), 1)
-        # Anything else that used CPU meanwhile (other people's tests on a shared machine).
-        ours = {*self.stack.pids().values(), os.getpid()}
-        others: list[tuple[float, int, str]] = []
-        for pid, (name, after_s) in all_processes_cpu().items():
-            if pid in ours:
-                continue
-            used = after_s - self.start_all.get(pid, (name, 0.0))[1]
-            if used >= 0.05 * wall:  # 5 % of a core or more
-                others.append((_pct(used, wall), pid, name))
-        others.sort(reverse=True)
-        out["other_processes"] = [
-            {"pid": pid, "cmd": name, "cpu_pct_of_one_core": pct} for pct, pid, name in others[:6]
-        ]
-        if "machine_busy_pct_all_cores" in out:
-            listed = sum(
-                v["cpu_pct_of_one_core"] for v in out.values() if isinstance(v, dict)
-            ) + sum(pct for pct, _, _ in others)
-            busy = out["machine_busy_pct_all_cores"] * (os.cpu_count() or 1)
-            # Kernel work (loopback TCP, softirqs) and processes that came and went.
-            out["unattributed_pct_of_one_core"] = round(busy - listed, 1)
-        self.result = out
-        return out
-
-
-def _pct(used: float, wall: float) -> float:
-    return round(100 * used / wall, 1) if wall > 0 else 0.0
-
-
-def env_overrides() -> dict[str, str]:
-    """Settings and experiment switches taken from this environment (empty: defaults)."""
-    return {
-        k: v
-        for k, v in sorted(os.environ.items())
-        if k.startswith(("PROOFSTREAM_", "PSBENCH_")) or k == "PYTHONPATH"
-    }
-
-
-def machine() -> dict[str, Any]:
-    """Date, CPU, memory, Python: for the results table."""
-    model = ""
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        for line in subprocess.run(
-            ["lscpu"],  # noqa: S607 - a diagnostic, from PATH
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=5,
-        ).stdout.splitlines():
-            if line.startswith("Model name"):
-                model = line.split(":", 1)[1].strip()
-    mem_total = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                mem_total = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    return {
-        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "nproc": os.cpu_count(),
-        "cpu_model": model,
-        "mem_total": mem_total,
-        "python": platform.python_version(),
-        "loadavg_at_start": list(os.getloadavg()),
-        "python_loop_ms": python_loop_ms(),
-    }
-
-
-def python_loop_ms(iterations: int = 2_000_000) -> float:
-    """Best of three timings of a fixed pure-Python loop: a yardstick for comparing runs
-    made on different machines that `lscpu` names alike ("AMD EPYC" VMs here are not
-    equally fast: the worker bench gave ~500 orders/s on one and ~270/s on another)."""
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        total = 0
-        for i in range(iterations):
-            total += i
-        best = min(best, time.perf_counter() - started)
-    return round(1000 * best, 1)
+def stack_cpu(stack: BenchStack) -> CpuSet:
+    """CPU of every stack process (and the main threads of the gateway and the worker), of
+    this bench client and of the machine, between start() and stop()."""
+    return CpuSet(stack.pids(), own="bench_client", main_threads=("gateway", "worker"))
 
 
 def run(main: Coroutine[Any, Any, T]) -> T:

@@ -35,20 +35,9 @@ from typing import Any
 import httpx
 import orjson
 
-from bench._stack import (
-    BenchStack,
-    ConnectionPool,
-    CpuSample,
-    bench_stack,
-    build_request,
-    env_overrides,
-    histogram,
-    histogram_delta,
-    machine,
-    outcome,
-    percentiles,
-    run,
-)
+from bench._http import ConnectionPool, build_request, outcome
+from bench._report import env_overrides, histogram, histogram_delta, machine, percentiles
+from bench._stack import BenchStack, bench_stack, run, stack_cpu
 from simulator.orders import OrderFactory
 
 TARGET_RATE = 200.0
@@ -238,7 +227,7 @@ async def measure_rate(
 
     async with sse_clients(stack, shops, receipts):
         await conns.refresh()
-        cpu, cpu_all = CpuSample(stack), CpuSample(stack)
+        cpu, cpu_all = stack_cpu(stack), stack_cpu(stack)
         cpu.start()
         cpu_all.start()
         tasks: set[asyncio.Task[None]] = set()

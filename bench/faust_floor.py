@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._stack import machine
+from bench._report import machine
 from bench.worker import generate, preload
 from proofstream.services import free_port, start_broker
 from streams.topics import RAW_WEBHOOKS

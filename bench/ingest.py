@@ -29,20 +29,9 @@ import time
 from collections import Counter
 from typing import Any
 
-from bench._stack import (
-    BenchStack,
-    ConnectionPool,
-    CpuSample,
-    bench_stack,
-    env_overrides,
-    generate_orders,
-    histogram,
-    histogram_delta,
-    machine,
-    outcome,
-    percentiles,
-    run,
-)
+from bench._http import ConnectionPool, generate_orders, outcome
+from bench._report import env_overrides, histogram, histogram_delta, machine, percentiles
+from bench._stack import BenchStack, bench_stack, run, stack_cpu
 
 TARGET_THROUGHPUT = 3000.0  # webhooks/s sustained
 TARGET_P99_MS = 25.0  # at 1,000/s
@@ -171,7 +160,7 @@ async def closed_loop(
     `expected` is the outcome that counts (`accepted` in the JSON)."""
     outcomes: Counter[str] = Counter()
     latencies: list[float] = []
-    cpu = CpuSample(stack)
+    cpu = stack_cpu(stack)
     acks = histogram(stack.url + "/metrics", ACK_METRIC)
     cpu.start()
     started = now()
@@ -227,7 +216,7 @@ async def open_loop(
         latencies.append((now() - scheduled) * 1000)
         outcomes[result] += 1
 
-    cpu = CpuSample(stack)
+    cpu = stack_cpu(stack)
     acks = histogram(stack.url + "/metrics", ACK_METRIC)
     cpu.start()
     start = now() + 0.05

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from agents.record import Recorder
-from bench._stack import machine, run
+from bench._report import machine
+from bench._stack import run
 from schemas import Notification, ShopSettings
 from simulator.orders import OrderFactory
 from stages.normalize import normalize

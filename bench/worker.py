@@ -40,8 +40,10 @@ import httpx
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
 
-from bench._procs import CpuSet, private_redis, wait_for_quiet
-from bench._stack import _env, cpu_seconds, env_overrides, machine, schedstat, shares
+from bench._http import shares
+from bench._procs import CpuSet, cpu_seconds, private_redis, schedstat, wait_for_quiet
+from bench._report import env_overrides, machine
+from bench._stack import stack_env
 from proofstream.services import ManagedProcess, free_port, start_broker, start_component
 from schemas import WebhookEnvelope
 from simulator.orders import OrderFactory
@@ -359,7 +361,7 @@ def main() -> None:
         with private_redis(logs) as (redis_proc, redis_url):
             args.redis_url = redis_url
             broker, bootstrap = start_broker(log_path=logs / "broker.log")
-            env = _env(
+            env = stack_env(
                 bootstrap=bootstrap,
                 redis_url=redis_url,
                 port=free_port(),

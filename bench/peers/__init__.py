@@ -1,1 +1,1 @@
-"""Peer SSE fan-out servers the fan-out bench compares against (bench/fanout.py)."""
+"""Peer SSE fan-out servers the fan-out bench compares against (bench/fanout/)."""

@@ -7,7 +7,7 @@ timeout), so only the fan-out design differs.
 
     .venv/bin/python -m bench.peers.naive_sse --port 8100 --redis redis://127.0.0.1:6379/0
 
-Started by `bench/fanout.py --target naive`; stops on SIGTERM.
+Started by `python -m bench.fanout --target naive`; stops on SIGTERM.
 """
 
 from __future__ import annotations

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from aiokafka.partitioner import DefaultPartitioner
 
 from proofstream.services import (
     ManagedProcess,
@@ -29,7 +27,6 @@ from simulator.orders import OrderFactory
 from simulator.webhooks import WebhookSender
 from tests.conftest import SECRET
 
-PARTITIONS = 4  # PROOFSTREAM_TOPIC_PARTITIONS' default
 JOINED = re.compile(r"Joined group '[^']+' \(generation (\d+)\)")
 ASSIGNED = "Setting newly assigned partitions"
 
@@ -134,18 +131,6 @@ async def send_orders(
 
 def titles(count: int) -> list[str]:
     return [f"Order {n}" for n in range(count)]
-
-
-def shops_on_every_partition(per_partition: int) -> list[str]:
-    """Shop domains that the gateway's producer spreads evenly over the partitions."""
-    partition_of = DefaultPartitioner()
-    found: dict[int, list[str]] = {p: [] for p in range(PARTITIONS)}
-    while any(len(shops) < per_partition for shops in found.values()):
-        shop = f"group-{uuid.uuid4().hex[:10]}.myshopify.com"
-        partition = partition_of(shop.encode(), list(range(PARTITIONS)), list(range(PARTITIONS)))
-        if len(found[partition]) < per_partition:
-            found[partition].append(shop)
-    return [shop for shops in found.values() for shop in shops]
 
 
 def settled_generation(log: str) -> int | None:

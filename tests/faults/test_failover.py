@@ -6,6 +6,7 @@ Last-Event-ID; the other worker takes the dead one's partitions after the sessio
 timeout). How long that takes is measured by `bench/failover.py`, not here."""
 
 import asyncio
+import contextlib
 import signal
 from collections import Counter
 from contextlib import AsyncExitStack
@@ -13,8 +14,9 @@ from contextlib import AsyncExitStack
 import pytest
 
 from simulator.balancer import Balancer
+from simulator.partitions import shops_on_every_partition
 from simulator.shopper import Shopper, shopping
-from tests.faults.cluster import Cluster, send_orders, shops_on_every_partition, titles
+from tests.faults.cluster import Cluster, send_orders, titles
 from tests.fixtures import eventually
 
 pytestmark = pytest.mark.integration
@@ -49,15 +51,16 @@ async def test_a_killed_gateway_or_worker_loses_nothing_and_repeats_nothing(
         await eventually(lambda: all(len(s.products()) >= 5 for s in everyone), timeout=60)
         cluster.processes[victim].signal(signal.SIGKILL)
         accepted = await sending
-        await eventually(
-            lambda: all(
-                set(s.products()) >= set(accepted[shop])
-                for shop, pair in shoppers.items()
-                for s in pair
-            ),
-            timeout=90,
-        )
+        with contextlib.suppress(TimeoutError):  # the assertions below say what is missing
+            await eventually(
+                lambda: all(
+                    set(s.products()) >= set(accepted[shop])
+                    for shop, pair in shoppers.items()
+                    for s in pair
+                ),
+                timeout=90,
+            )
     assert accepted == {shop: titles(ORDERS) for shop in shops}
     for shop, pair in shoppers.items():
         for shopper in pair:
-            assert Counter(shopper.products()) == Counter(accepted[shop]), "lost or repeated"
+            assert Counter(shopper.products()) == Counter(accepted[shop]), (shop, shopper.urls)

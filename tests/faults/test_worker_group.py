@@ -9,9 +9,10 @@ import pytest
 from redis.asyncio import Redis
 
 from simulator.orders import OrderFactory
+from simulator.partitions import shops_on_every_partition
 from streams.redis import stream_key
 from tests.conftest import SECRET
-from tests.faults.cluster import Cluster, shops_on_every_partition
+from tests.faults.cluster import Cluster
 from tests.fixtures import order_body, post_webhook
 
 pytestmark = pytest.mark.integration
