@@ -7,6 +7,7 @@ from typing import Any
 import faust
 
 from proofstream.settings import Settings
+from streams.recovery import TableManager
 from streams.transport import transport_class
 
 __all__ = ["create_app"]
@@ -42,4 +43,5 @@ def create_app(settings: Settings) -> faust.App:
         web_port=settings.worker_web_port,
         web_in_thread=False,
         autodiscover=False,
+        TableManager=TableManager,  # seeks stream partitions before they flow (recovery.py)
     )
