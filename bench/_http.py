@@ -1,5 +1,6 @@
 """The benches' HTTP client side: webhook requests signed like Shopify signs them, built
-ahead of a timed phase, and a minimal HTTP/1.1 keep-alive client on raw asyncio streams.
+ahead of a timed phase or sent open loop until accepted, and a minimal HTTP/1.1 keep-alive
+client on raw asyncio streams.
 """
 
 from __future__ import annotations
@@ -7,8 +8,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import time
 import uuid
-from typing import TYPE_CHECKING
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -19,8 +23,10 @@ if TYPE_CHECKING:  # _stack re-exports this module's names
     from bench._stack import BenchStack
 
 __all__ = [
+    "ACCEPTED",
     "ConnectionPool",
     "HttpConnection",
+    "OrderFlow",
     "build_request",
     "generate_orders",
     "outcome",
@@ -114,6 +120,99 @@ def outcome(status: int, body: bytes) -> str:
         return f"200:{orjson.loads(body).get('status')}"
     except (orjson.JSONDecodeError, AttributeError):
         return "200:?"
+
+
+ACCEPTED = ("200:accepted", "200:duplicate")  # a duplicate answers a retry already produced
+
+
+class OrderFlow:
+    """Plays Shopify for a bench, open loop: order `seq` goes to shop `seq % len(shops)`
+    with its first line item titled `title(seq)` (called as it is sent), and is retried
+    every `retry_s` with the same webhook id until a 200 (up to `attempts` times). Keeps
+    what was accepted, per shop, and every answer."""
+
+    def __init__(
+        self,
+        stack: BenchStack,
+        shops: list[str],
+        *,
+        connections: int,
+        title: Callable[[int], str],
+        retry_s: float = 0.5,
+        attempts: int = 240,
+    ) -> None:
+        self.stack = stack
+        self.shops = shops
+        self.pool = ConnectionPool(stack.host, stack.port, connections)
+        self.factories = [OrderFactory(shop=shop) for shop in shops]  # unseeded: fresh ids
+        self.title = title
+        self.retry_s, self.attempts = retry_s, attempts
+        self.accepted: dict[str, list[int]] = {shop: [] for shop in shops}
+        self.answers: Counter[str] = Counter()  # of every attempt
+        self.given_up = 0
+        self.next_seq = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def send(self) -> None:
+        """The next order, now (in a task of its own)."""
+        task = asyncio.create_task(self._deliver(self.next_seq))
+        self.next_seq += 1
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, seq: int) -> None:
+        factory = self.factories[seq % len(self.factories)]
+        order = factory.order()
+        order["line_items"][0]["title"] = self.title(seq)
+        request = build_request(
+            host=self.stack.host,
+            port=self.stack.port,
+            path="/webhooks/shopify",
+            body=factory.body(order),
+            secret=self.stack.secret,
+            shop=factory.shop,
+            topic="orders/create",
+        )
+        for _ in range(self.attempts):
+            try:
+                answer = outcome(*await self.pool.send(request))
+            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                answer = type(exc).__name__
+            self.answers[answer] += 1
+            if answer in ACCEPTED:
+                self.accepted[factory.shop].append(seq)
+                return
+            await asyncio.sleep(self.retry_s)
+        self.given_up += 1
+
+    async def flow(self, rate: float, seconds: float) -> None:
+        """`rate` orders/s for `seconds`, each at its scheduled time (late ones at once)."""
+        interval, start, total = 1 / rate, time.perf_counter(), round(rate * seconds)
+        for n in range(total):
+            await asyncio.sleep(max(0.0, start + n * interval - time.perf_counter()))
+            self.send()
+
+    async def settle(self) -> None:
+        """Wait for every order's last attempt, then close the connections."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks)
+        await self.pool.close()
+
+    @property
+    def accepted_count(self) -> int:
+        return sum(len(seqs) for seqs in self.accepted.values())
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "sent": self.next_seq,
+            "accepted": self.accepted_count,
+            "given_up": self.given_up,
+            "answers": dict(self.answers),
+            "non_200_answers": sum(
+                v for k, v in self.answers.items() if k[:1].isdigit() and k[:3] != "200"
+            ),
+            "transport_errors": sum(v for k, v in self.answers.items() if not k[:1].isdigit()),
+        }
 
 
 def _generate(job: tuple[str, int, str, list[str], int]) -> tuple[list[bytes], int]:

@@ -1,7 +1,7 @@
-"""Process-level measurement helpers for the benches: RSS, open TCP connections of a
-process to a port, CPU of processes and of the machine (from /proc) and of a set of them
-over a phase, a private redis-server, waiting for a quiet machine, and Prometheus text
-scraping."""
+"""Process-level measurement helpers for the benches: RSS (once, or over a run), open TCP
+connections of a process to a port, CPU of processes and of the machine (from /proc) and
+of a set of them over a phase, a private redis-server, waiting for a quiet machine, and
+Prometheus text scraping."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import contextlib
 import os
 import resource
 import time
+from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from proofstream.services import ManagedProcess, start_redis
 
 __all__ = [
     "CpuSet",
+    "RssSeries",
     "all_processes_cpu",
     "children",
     "cpu_seconds",
@@ -53,6 +56,61 @@ def vm_rss_kb(pid: int) -> int | None:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return None
+
+
+@dataclass
+class _RssOf:
+    """One process's RSS samples: (seconds since the series started, KB)."""
+
+    label: str
+    started_s: float
+    samples: list[tuple[float, int]] = field(default_factory=list)
+
+    def growth(self, from_s: float) -> dict[str, Any]:
+        """From its first sample at or past `from_s` of its own age to its last one."""
+        out: dict[str, Any] = {"started_s": round(self.started_s, 1)}
+        if not self.samples:
+            return out | {"growth_pct": None, "note": "never sampled"}
+        base = next((s for s in self.samples if s[0] >= self.started_s + from_s), None)
+        end = self.samples[-1]
+        out["rss_mb_end"] = round(end[1] / 1024, 1)
+        out["rss_mb_peak"] = round(max(kb for _, kb in self.samples) / 1024, 1)
+        if base is None or base is end:
+            lived = end[0] - self.started_s
+            note = f"sampled over {lived:.0f} s: too short for growth from {from_s:g} s"
+            return out | {"growth_pct": None, "note": note}
+        return out | {
+            "from_s": round(base[0], 1),
+            "to_s": round(end[0], 1),
+            "rss_mb_from": round(base[1] / 1024, 1),
+            "growth_pct": round(100 * (end[1] - base[1]) / base[1], 1),
+        }
+
+
+class RssSeries:
+    """VmRSS of named processes over a run (from `started`, a `time.perf_counter()`), each
+    measured by its own age: a new pid under a known name (a restarted process) is a new
+    instance, `<name>#2`, whose age starts at its first sample."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self._of: dict[int, _RssOf] = {}
+        self._names: Counter[str] = Counter()
+
+    def sample(self, pids: Mapping[str, int]) -> None:
+        at = time.perf_counter() - self.started
+        for name, pid in pids.items():
+            if pid not in self._of:
+                self._names[name] += 1
+                k = self._names[name]
+                self._of[pid] = _RssOf(name if k == 1 else f"{name}#{k}", 0.0 if k == 1 else at)
+            kb = vm_rss_kb(pid)
+            if kb is not None:
+                self._of[pid].samples.append((at, kb))
+
+    def growth(self, from_s: float) -> dict[str, dict[str, Any]]:
+        """Per instance: RSS growth from `from_s` seconds into its own life to its end."""
+        return {of.label: of.growth(from_s) for of in self._of.values()}
 
 
 def max_open_files(pid: int) -> int | None:

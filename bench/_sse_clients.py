@@ -6,20 +6,30 @@ One process holds many connections (asyncio protocols, no per-connection task). 
 publisher's `t` (`time.perf_counter()`, CLOCK_MONOTONIC, the same clock in every process
 of the machine), so latency = arrival - t without a clock offset.
 
+Connections opened with `"track": true` also read the real pipeline's notifications of
+bench/soak.py's orders (bench/_sse_soak.py says how).
+
 Commands (one JSON object per line; every command gets one JSON line back):
 
     {"op": "open", "host", "port", "paths": [...], "n", "concurrency", "ready": "event"|"headers",
-     "timeout_s", "src_ips": [...]}      open n connections (round-robin over paths), each
+     "timeout_s", "src_ips": [...], "track"}
+                                        open n connections (round-robin over paths), each
                                         waiting for readiness: `event: ready` or 200 headers
     {"op": "reset"}                      forget delivery statistics
     {"op": "stats"}                      delivery statistics since the last reset
-    {"op": "count"}                      deliveries since the last reset, held, lost
+    {"op": "count"}                      deliveries since the last reset, held, lost, and
+                                        notifications received by tracked connections
+    {"op": "window", "label", "from_seq"} seqs from `from_seq` on are in window `label`
+    {"op": "soak", "expected": {path: [seq, ...]}}
+                                        per-window latency histograms, longest silence, and
+                                        over held tracked connections: expected seqs never
+                                        received (lost), repeats, seqs not expected
     {"op": "close", "mode": "fin"|"rst"} close every held connection
     {"op": "churn", ...open fields..., "cycles", "rst_every", "deadline_s"}
                                         connect, wait for readiness, close; repeat
     {"op": "quit"}
 
-    python -m bench._sse_clients        (started by bench/fanout/, not by hand)
+    python -m bench._sse_clients        (started by bench/fanout/ and bench/soak.py)
 """
 
 from __future__ import annotations
@@ -31,12 +41,14 @@ import socket
 import struct
 import sys
 import time
+from array import array
 from collections import Counter
 from typing import Any, cast
 
 import orjson
 
 from bench._procs import raise_nofile
+from bench._sse_soak import Soak
 
 now = time.perf_counter
 IP_BIND_ADDRESS_NO_PORT = 24  # Linux: pick the source port at connect() (4-tuple aware)
@@ -83,17 +95,31 @@ class Stats:
 class Pool:
     def __init__(self) -> None:
         self.stats = Stats()
+        self.soak = Soak()
+        self.track = False  # new connections keep the soak seqs they receive
         self.held: set[Conn] = set()
         self.lost = 0  # held connections the server closed
 
 
 class Conn(asyncio.Protocol):
-    __slots__ = ("buf", "head", "marker", "pool", "ready", "request", "transport", "closing")
+    __slots__ = (
+        "buf",
+        "head",
+        "marker",
+        "pool",
+        "ready",
+        "request",
+        "seqs",
+        "transport",
+        "closing",
+    )
 
     def __init__(self, pool: Pool, request: bytes, marker: bytes | None) -> None:
         self.pool = pool
         self.request = request
         self.marker = marker  # None: ready at the 200 response head
+        # Soak seqs received, 4 bytes each (2,000 connections x 1,200 orders: ~10 MB).
+        self.seqs: array[int] | None = array("I") if pool.track else None
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.head = b""
         self.buf = b""
@@ -137,6 +163,8 @@ class Conn(asyncio.Protocol):
             self.buf = buf
             return
         self.buf = buf[end + 1 :]
+        if self.seqs is not None:
+            self.pool.soak.read(self.seqs, buf, end)
         pos = buf.find(MARK, 0, end)
         if pos < 0:
             return
@@ -150,6 +178,10 @@ class Conn(asyncio.Protocol):
             except (orjson.JSONDecodeError, KeyError, TypeError):
                 stats.bad += 1
             pos = buf.find(MARK, nl, end)
+
+    @property
+    def path(self) -> str:
+        return self.request.split(b" ", 2)[1].decode()
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.ready.done():
@@ -214,6 +246,7 @@ class Client:
 
     async def open(self, cmd: dict[str, Any]) -> dict[str, Any]:
         requests, marker, srcs = self._target(cmd)
+        self.pool.track = bool(cmd.get("track"))
         n, limit = int(cmd["n"]), asyncio.Semaphore(int(cmd.get("concurrency", 200)))
         errors: Counter[str] = Counter()
         started = now()
@@ -321,7 +354,15 @@ class Client:
                 "total": self.pool.stats.total,
                 "held": len(self.pool.held),
                 "lost": self.pool.lost,
+                "notifications": self.pool.soak.total,
             }
+        if op == "window":
+            self.pool.soak.window(str(cmd["label"]), int(cmd["from_seq"]))
+            return {"ok": True}
+        if op == "soak":
+            held = ((c.path, c.seqs) for c in self.pool.held if c.seqs is not None)
+            report = self.pool.soak.report(held, cmd.get("expected") or {})
+            return report | {"dropped": self.pool.lost}
         raise ValueError(f"unknown op {op}")
 
 

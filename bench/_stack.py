@@ -88,6 +88,16 @@ class BenchStack:
     def pids(self) -> dict[str, int]:
         return {name: p.pid for name, p in self.processes.items() if p.pid is not None}
 
+    async def restart(self, name: str, *, timeout_s: float = 30.0) -> int | None:
+        """A deploy's restart of one process: SIGTERM (SIGKILL after `timeout_s`), awaited
+        in a thread, then the same command with the same environment, logging on to the
+        same file, started from the caller's thread (a child's death signal follows the
+        thread that started it). Returns the old one's exit code."""
+        process = self.processes[name]
+        code = await asyncio.to_thread(process.stop, timeout_s=timeout_s)
+        process.start()
+        return code
+
 
 def stack_env(
     *,

@@ -8,18 +8,24 @@ import uuid
 
 from aiokafka.partitioner import DefaultPartitioner
 
-__all__ = ["shops_on_every_partition"]
+__all__ = ["partition_of", "shops_on_every_partition"]
+
+_partitioner = DefaultPartitioner()
+
+
+def partition_of(shop: str, *, partitions: int = 4) -> int:
+    """The partition the gateway's producer sends `shop`'s webhooks to."""
+    every = list(range(partitions))
+    return int(_partitioner(shop.encode(), every, every))
 
 
 def shops_on_every_partition(per_partition: int, *, partitions: int = 4) -> list[str]:
     """`per_partition` new shop domains on each of `partitions` partitions (4 is
     PROOFSTREAM_TOPIC_PARTITIONS' default), partition by partition."""
-    partition_of = DefaultPartitioner()
-    every = list(range(partitions))
-    found: dict[int, list[str]] = {p: [] for p in every}
+    found: dict[int, list[str]] = {p: [] for p in range(partitions)}
     while any(len(shops) < per_partition for shops in found.values()):
         shop = f"group-{uuid.uuid4().hex[:10]}.myshopify.com"
-        partition = partition_of(shop.encode(), every, every)
+        partition = partition_of(shop, partitions=partitions)
         if len(found[partition]) < per_partition:
             found[partition].append(shop)
     return [shop for shops in found.values() for shop in shops]
