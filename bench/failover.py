@@ -165,6 +165,7 @@ async def one_run(stack: BenchStack, args: argparse.Namespace, victim: str) -> d
         }
         every = [p for shop_pages in pages.values() for p in shop_pages]
         warm_s = await warm_up(stack, orders, every, ["worker", "worker-2"])
+        steady_from = now()  # the group has settled: latencies before the kill count from here
         await orders.flow(args.rate, args.before)
         killed_at = now()
         stack.processes[victim].signal(signal.SIGKILL)
@@ -177,7 +178,8 @@ async def one_run(stack: BenchStack, args: argparse.Namespace, victim: str) -> d
             1000 * (e.at - orders.sent_at[e.json()["fields"]["product"]])
             for page in every
             for e in page.events
-            if e.event == "notification" and e.at < killed_at
+            if e.event == "notification"
+            and steady_from <= orders.sent_at[e.json()["fields"]["product"]] < killed_at
         ]
     return {
         "victim": victim,

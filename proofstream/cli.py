@@ -1,5 +1,5 @@
 """The `proofstream` command: `run`, `gateway`, `worker`, `simulate`, `shopify`, `migrate`,
-`schemas`."""
+`schemas`, and the operator commands of `proofstream/operate.py` (`lag`)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from pydantic import ValidationError
 
 from proofstream.errors import ServiceError
 from proofstream.logs import configure_logging
+from proofstream.operate import add_commands as add_operator_commands
 from proofstream.settings import Settings
 
 __all__ = ["main"]
 
 DEMO_SHOP = "demo-shop.myshopify.com"
+FLAG_SETTINGS = ("gateway_host", "gateway_port", "log_level")  # flags named for settings
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -194,13 +196,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
-    commands.add_parser(
+    gateway = commands.add_parser(
         "gateway",
         help="serve webhooks, SSE, widget and demo pages (PROOFSTREAM_GATEWAY_HOST/PORT)",
-    ).set_defaults(handler=_gateway)
-    commands.add_parser(
-        "worker", help="run the Faust worker: normalize, render, publish"
-    ).set_defaults(handler=_worker)
+        description="The flags override the environment's settings of the same name.",
+    )
+    gateway.add_argument(
+        "--host",
+        dest="gateway_host",
+        metavar="HOST",
+        help="address to bind (PROOFSTREAM_GATEWAY_HOST)",
+    )
+    gateway.add_argument(
+        "--port",
+        dest="gateway_port",
+        metavar="PORT",
+        type=int,
+        help="port to bind (PROOFSTREAM_GATEWAY_PORT)",
+    )
+    _log_level_option(gateway)
+    gateway.set_defaults(handler=_gateway)
+    worker = commands.add_parser(
+        "worker",
+        help="run the Faust worker: every agent of agents/topology.py",
+        description="The flag overrides the environment's setting of the same name.",
+    )
+    _log_level_option(worker)
+    worker.set_defaults(handler=_worker)
 
     simulate = commands.add_parser(
         "simulate",
@@ -249,10 +271,20 @@ def _parser() -> argparse.ArgumentParser:
         "migrate", help="bring the database (DATABASE_URL) to the newest schema (idempotent)"
     ).set_defaults(handler=_migrate)
 
+    add_operator_commands(commands)
+
     schemas = commands.add_parser("schemas", help="write the JSON Schemas of every event")
     schemas.add_argument("--out", default="schemas/json", help="folder (default schemas/json)")
     schemas.set_defaults(handler=_schemas)
     return parser
+
+
+def _log_level_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        help="PROOFSTREAM_LOG_LEVEL",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -263,5 +295,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         error = exc.errors()[0]
         name = ".".join(str(part) for part in error["loc"])
         raise SystemExit(_refuse(f"{name}: {error['msg']}")) from None
+    flags = {
+        name: value for name in FLAG_SETTINGS if (value := getattr(args, name, None)) is not None
+    }
+    settings = settings.model_copy(update=flags)  # flags win over the environment
     configure_logging(settings.log_level)
     raise SystemExit(args.handler(args, settings))

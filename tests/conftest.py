@@ -91,6 +91,7 @@ def stack_env(*, bootstrap: str, redis_url: str, port: int, database_url: str) -
         # Delivery counts reach the record within a second; the retention job runs often.
         "PROOFSTREAM_ENGAGEMENT_FLUSH_S": "0.5",
         "PROOFSTREAM_RETENTION_INTERVAL_S": "2",
+        "PROOFSTREAM_LAG_INTERVAL_S": "1",
         "DATABASE_URL": database_url,
     }
 

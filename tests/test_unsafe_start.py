@@ -58,6 +58,11 @@ def test_safe_settings_start(env: dict[str, str]) -> None:
             {"SHOPIFY_API_SECRET": GOOD, "PROOFSTREAM_TOKEN_KEYS": "not-a-key"},
             "proofstream: PROOFSTREAM_TOKEN_KEYS: token key #1 is not a valid Fernet key",
         ),
+        (  # a flag overrides the environment, and is judged like it
+            "gateway --host 0.0.0.0",
+            {"PROOFSTREAM_DEV_MODE": "true"},
+            "proofstream: PROOFSTREAM_DEV_MODE is on while the gateway listens on 0.0.0.0",
+        ),
         (
             "gateway",
             {"PROOFSTREAM_SSE_PING_S": "99"},
@@ -68,7 +73,7 @@ def test_safe_settings_start(env: dict[str, str]) -> None:
 def test_the_processes_refuse_in_one_line(command: str, env: dict[str, str], expected: str) -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SHOPIFY_", "PROOFSTREAM_"))}
     done = subprocess.run(
-        [sys.executable, "-m", "proofstream", command],
+        [sys.executable, "-m", "proofstream", *command.split()],
         env={**clean, **env},
         capture_output=True,
         text=True,

@@ -29,6 +29,7 @@ from tests.conftest import SECRET
 
 JOINED = re.compile(r"Joined group '[^']+' \(generation (\d+)\)")
 ASSIGNED = "Setting newly assigned partitions"
+ELECTED = "Elected group leader"
 
 
 @dataclass
@@ -73,6 +74,13 @@ class Cluster:
         async with asyncio.timeout(60):
             while not in_one_generation(self, *workers):
                 await asyncio.sleep(0.1)
+
+    def leader(self, *workers: str) -> str:
+        """Which of the (settled) workers leads the group: it assigned the partitions of the
+        generation it last joined (and runs the `on_leader` timers)."""
+        leading = [name for name in workers if led_last_generation(self.log(name))]
+        assert len(leading) == 1, leading
+        return leading[0]
 
     def metrics_url(self, worker: str) -> str:
         return f"http://127.0.0.1:{self._envs[worker]['PROOFSTREAM_WORKER_METRICS_PORT']}/metrics"
@@ -139,6 +147,11 @@ def settled_generation(log: str) -> int | None:
     if not joins or log.count(ASSIGNED) < len(joins):
         return None
     return int(joins[-1])
+
+
+def led_last_generation(log: str) -> bool:
+    last_join = log.rfind("Joined group")
+    return last_join >= 0 and ELECTED in log[last_join:].split("\n", 2)[1]
 
 
 def in_one_generation(cluster: Cluster, *workers: str) -> bool:

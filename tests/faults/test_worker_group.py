@@ -10,12 +10,18 @@ from redis.asyncio import Redis
 
 from simulator.orders import OrderFactory
 from simulator.partitions import shops_on_every_partition
+from streams.lag import CONSUMED
 from streams.redis import stream_key
 from tests.conftest import SECRET
 from tests.faults.cluster import Cluster
-from tests.fixtures import order_body, post_webhook
+from tests.fixtures import eventually, order_body, post_webhook
 
 pytestmark = pytest.mark.integration
+
+LAG_SERIES = re.compile(
+    r'^proofstream_consumer_lag\{partition="(\d+)",topic="([^"]+)"\} (\S+)$', re.M
+)
+ALL_PARTITIONS = {(str(p), t) for t in CONSUMED for p in range(4)}
 
 
 def rendered(metrics: str) -> float:
@@ -61,6 +67,17 @@ async def test_two_workers_split_the_partitions_and_publish_each_order_once(
             name: rendered((await client.get(cluster.metrics_url(f"worker-{name}"))).text)
             for name in ("a", "b")
         }
+
+        # Each worker reports the group's lag of every partition it reads: all handled.
+        async def lag_series(worker: str) -> dict[tuple[str, str], float]:
+            text = (await client.get(cluster.metrics_url(worker))).text
+            return {(p, t): float(v) for p, t, v in LAG_SERIES.findall(text)}
+
+        async def caught_up() -> bool:
+            series = [await lag_series(w) for w in ("worker-a", "worker-b")]
+            return all(set(s) == ALL_PARTITIONS and not any(s.values()) for s in series)
+
+        await eventually(caught_up, timeout=30)
     await redis.aclose()
     assert published == [4] * len(shops)
     assert counts["a"] > 0 and counts["b"] > 0
