@@ -44,7 +44,16 @@ from stages.render import render
 from stages.samples import sample_order, sample_webhook
 from streams.topics import RAW_WEBHOOKS, SETTINGS
 
-__all__ = ["BODY_ERRORS", "MERCHANT_ERRORS", "Admin", "json", "routes"]
+__all__ = [
+    "Admin",
+    "admin_of",
+    "BODY_ERRORS",
+    "invalid",
+    "json",
+    "json_body",
+    "MERCHANT_ERRORS",
+    "routes",
+]
 
 # What every merchant call can answer besides its success, and one with a JSON body.
 MERCHANT_ERRORS: dict[int, type[BaseModel]] = {401: ErrorBody, 503: ErrorBody}

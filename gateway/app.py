@@ -6,6 +6,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 
 import httpx
 import structlog
@@ -174,7 +175,9 @@ def create_app(settings: Settings) -> Starlette:
             shops=shops,
         )
         app.state.fanout = fanout
-        app.state.health = health.Health(producer=producer, store=store)
+        app.state.health = health.Health(
+            producer=producer, store=store, installed_shops=partial(health.installed_shops, db)
+        )
         app.state.storefront = storefront.Storefront.load_assets(
             settings=settings, store=store, db=db, fanout=fanout
         )

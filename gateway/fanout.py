@@ -26,7 +26,7 @@ from gateway.metrics import SSE_CLIENTS, SSE_DELIVERED
 from gateway.sse import Frame, SSEClient, parse_stream_id
 from streams.redis import CONTROL_RETRACT, CONTROL_UNINSTALLED, channel, shop_of_channel
 
-__all__ = ["GOODBYE", "Fanout", "notification_frame", "retract_frame"]
+__all__ = ["Fanout", "GOODBYE", "notification_frame", "PING", "retract_frame"]
 
 log = structlog.get_logger("proofstream.gateway.fanout")
 

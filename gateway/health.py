@@ -1,28 +1,40 @@
-"""Operator endpoints: liveness, readiness (broker and Redis) and Prometheus metrics."""
+"""Operator endpoints: liveness, readiness (broker and Redis) and Prometheus metrics
+(with the dependencies' readiness and the installed shops read at each scrape)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway.errors import StoreUnavailable
+from gateway.metrics import READY, SHOPS_INSTALLED
 from gateway.openapi import Operation, documented
 from gateway.producer import EnvelopeProducer
-from gateway.store import Store
+from gateway.store import Store, database_errors
 from schemas.api import Liveness, Readiness
+from storage.repository import count_installed
 
-__all__ = ["Health", "routes"]
+__all__ = ["Health", "installed_shops", "routes"]
 
 
 @dataclass(frozen=True)
 class Health:
-    """What readiness checks: the broker and Redis."""
+    """What readiness checks (the broker and Redis), and what the metrics count."""
 
     producer: EnvelopeProducer
     store: Store
+    installed_shops: Callable[[], Awaitable[int]]  # StoreUnavailable while SQL is away
+
+
+async def installed_shops(db: async_sessionmaker[AsyncSession]) -> int:
+    async with database_errors(), db() as session:
+        return await count_installed(session)
 
 
 @documented(Operation("Liveness", {200: Liveness}, tags=("operations",)))
@@ -48,6 +60,16 @@ async def readyz(request: Request) -> Response:
 
 @documented(Operation("Prometheus metrics", {200: "text/plain"}, tags=("operations",)))
 async def metrics(request: Request) -> Response:
+    # Read at scrape time, so the alert rules (deploy/prometheus/alerts.yml) see them.
+    health: Health = request.app.state.health
+    READY.labels("redis").set(await health.store.ready())
+    READY.labels("broker").set(await health.producer.ready())
+    try:
+        SHOPS_INSTALLED.set(await health.installed_shops())
+    except StoreUnavailable:
+        READY.labels("database").set(0)
+    else:
+        READY.labels("database").set(1)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -3,7 +3,9 @@
 from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
+    "READY",
     "REQUESTS_CUT",
+    "SHOPS_INSTALLED",
     "SSE_CLIENTS",
     "SSE_DELIVERED",
     "SSE_DROPPED",
@@ -39,4 +41,12 @@ SSE_REFUSED = Counter(
     "proofstream_sse_refused_total",
     "SSE connections refused (429) over a limit: per client address or per shop.",
     ["limit"],
+)
+READY = Gauge(
+    "proofstream_ready",
+    "1 when the dependency answered the gateway at the last scrape, else 0.",
+    ["dependency"],
+)
+SHOPS_INSTALLED = Gauge(
+    "proofstream_shops_installed", "Shops with the app installed (the gateway's SQL record)."
 )

@@ -1,5 +1,5 @@
-"""Operator commands that read the pipeline's state from the broker: `proofstream lag` and
-`proofstream dlq list | show | replay`."""
+"""Operator commands that read the pipeline's state from the broker: `proofstream lag`,
+`proofstream dlq list | show | replay` and `proofstream topics`."""
 
 from __future__ import annotations
 
@@ -19,10 +19,12 @@ from tqdm import tqdm
 
 from proofstream.errors import ServiceError
 from proofstream.settings import Settings
+from streams.admin import describe_topics, ensure_topics, topic_config
 from streams.deadletters import Letter, read_letters, replay
 from streams.lag import CONSUMED, LagProbe, PartitionLag
+from streams.topics import NAMES
 
-__all__ = ["add_commands", "parse_since"]
+__all__ = ["add_commands", "parse_since", "table"]
 
 Handler = Any  # (args, settings) -> exit code
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
@@ -71,6 +73,19 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     _filters(again)
     again.add_argument("--dry-run", action="store_true", help="list what would be replayed")
     again.set_defaults(handler=_broker_command(replay_letters))
+
+    topics = commands.add_parser(
+        "topics",
+        help="the pipeline's topics on the broker: partitions, cleanup, retention",
+        description="Each topic of the pipeline as the broker has it, against what proofstream "
+        "creates (PROOFSTREAM_TOPIC_PARTITIONS partitions; compaction for the latest-per-shop "
+        "topics; PROOFSTREAM_KAFKA_RETENTION_DAYS for those holding customer data). Exits 0 "
+        "when all match, 1 when one is missing or differs.",
+    )
+    topics.add_argument(
+        "--create", action="store_true", help="create the missing ones first (idempotent)"
+    )
+    topics.set_defaults(handler=_broker_command(show_topics))
 
 
 def parse_since(text: str, *, now: datetime) -> datetime:
@@ -160,6 +175,39 @@ def replay_letters(args: argparse.Namespace, bootstrap: str, settings: Settings)
         sent = asyncio.run(replay(bootstrap, letters, progress=lambda: bar.update(1)))
     sys.stdout.write(f"replayed {sent} dead letters\n")
     return 0
+
+
+def show_topics(args: argparse.Namespace, bootstrap: str, settings: Settings) -> int:
+    retention, partitions = settings.kafka_retention, settings.topic_partitions
+    if args.create:
+        asyncio.run(
+            ensure_topics(
+                bootstrap=bootstrap, names=NAMES, partitions=partitions, retention=retention
+            )
+        )
+    states = asyncio.run(describe_topics(bootstrap=bootstrap, names=NAMES))
+    rows = []
+    for state in states:
+        wanted = {"cleanup.policy": "delete"} | topic_config(state.name, retention=retention)
+        differs = [
+            f"{key} should be {value}"
+            for key, value in wanted.items()
+            if state.partitions is not None and state.config.get(key, value) != value
+        ]
+        if state.partitions is not None and state.partitions != partitions:
+            differs.insert(0, f"{partitions} partitions expected")
+        verdict = "missing" if state.partitions is None else "; ".join(differs) or "ok"
+        rows.append(
+            (
+                state.name,
+                _or_dash(state.partitions),
+                state.config.get("cleanup.policy", "-"),
+                state.config.get("retention.ms", "-"),
+                verdict,
+            )
+        )
+    sys.stdout.write(table(("TOPIC", "PARTITIONS", "CLEANUP", "RETENTION MS", "STATE"), rows))
+    return 0 if all(row[-1] == "ok" for row in rows) else 1
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

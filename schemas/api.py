@@ -20,6 +20,7 @@ __all__ = [
     "AuthInstallQuery",
     "EmbedStatus",
     "ErrorBody",
+    "ID_PATTERN",
     "InvalidBody",
     "Liveness",
     "Moderation",

@@ -15,10 +15,11 @@ __all__ = [
     "DEFAULT_TEMPLATES",
     "LOCALES",
     "PLACEHOLDERS",
+    "Privacy",
     "ShopSettings",
     "ShopSettingsChanged",
-    "WidgetConfig",
     "template_placeholders",
+    "WidgetConfig",
 ]
 
 Locale = Literal["en", "fr", "de", "es"]

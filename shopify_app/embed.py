@@ -12,10 +12,11 @@ from shopify_app.errors import ShopifyError
 from shopify_app.graphql import AdminClient
 
 __all__ = [
-    "EmbedStatus",
     "activate_url",
     "delete_script_tags",
+    "embed_enabled",
     "embed_status",
+    "EmbedStatus",
     "publish_widget_key",
 ]
 

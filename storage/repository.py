@@ -35,6 +35,7 @@ __all__ = [
     "COMPLIANCE_TOPICS",
     "RECORD_TABLES",
     "OfflineTokens",
+    "count_installed",
     "dialect_insert",
     "is_installed",
     "load_offline_tokens",
@@ -353,6 +354,12 @@ async def shop_row_counts(session: AsyncSession, *, shop: str) -> dict[str, int]
         query = select(func.count()).select_from(model).where(column == shop)
         counts[table] = (await session.execute(query)).scalar_one()
     return counts
+
+
+async def count_installed(session: AsyncSession) -> int:
+    """How many shops have the app installed now."""
+    query = select(func.count()).select_from(Shop).where(Shop.uninstalled_at.is_(None))
+    return int((await session.execute(query)).scalar_one())
 
 
 async def is_installed(session: AsyncSession, *, shop: str) -> bool:

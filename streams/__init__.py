@@ -3,3 +3,5 @@
 `topics` and `redis` import no Faust, so the gateway stays light; `app` and `codecs`
 build the Faust side for the worker.
 """
+
+__all__: list[str] = []  # each module exports its own names

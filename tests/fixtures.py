@@ -8,7 +8,7 @@ import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import orjson
@@ -104,7 +104,8 @@ async def open_stream(url: str, *, last_event_id: str | None = None) -> AsyncIte
     headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
 
     async def pump(response: httpx.Response) -> None:
-        event, data, event_id = "message", [], None
+        event, event_id = "message", None
+        data: list[str] = []
         async for line in response.aiter_lines():
             if line == "":
                 if data:
@@ -152,3 +153,11 @@ async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float
 
 async def _value(result: Awaitable[bool] | bool) -> bool:
     return await result if inspect.isawaitable(result) else result
+
+
+StreamEntries = list[tuple[bytes, dict[bytes, bytes]]]
+
+
+async def stream_entries(redis: Redis, key: str) -> StreamEntries:
+    """A Redis stream's entries, typed as the bytes a client without decoding gets."""
+    return cast(StreamEntries, await redis.xrange(key))

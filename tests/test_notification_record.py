@@ -5,7 +5,7 @@ moderation, delivery counts, retention, erasure."""
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import orjson
@@ -26,7 +26,14 @@ from storage.notifications import save_notifications
 from streams.redis import shop_keys
 from streams.topics import DEAD_LETTERS, NOTIFICATIONS, RAW_WEBHOOKS
 from tests.conftest import Stack
-from tests.fixtures import SSEEvent, eventually, open_stream, post_webhook, product_is
+from tests.fixtures import (
+    SSEEvent,
+    eventually,
+    open_stream,
+    post_webhook,
+    product_is,
+    stream_entries,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -405,9 +412,10 @@ async def shop_values(redis: Redis, shop: str) -> list[bytes]:
     async for key in redis.scan_iter(match=shop_keys(shop), count=1000):
         kind = await redis.type(key)
         if kind == b"stream":
-            values += [v for _, fields in await redis.xrange(key) for v in fields.values()]
+            entries = await stream_entries(redis, key)
+            values += [v for _, fields in entries for v in fields.values()]
         elif kind == b"string":
-            values.append(await redis.get(key) or b"")
+            values.append(cast(bytes | None, await redis.get(key)) or b"")
     return values
 
 

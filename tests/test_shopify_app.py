@@ -27,7 +27,7 @@ from storage.database import create_engine, sessionmaker
 from storage.repository import shop_row_counts
 from streams.redis import shop_keys, stream_key, widget_key_key
 from tests.conftest import SECRET, Stack, stack_env
-from tests.fixtures import open_stream, order_body, post_webhook
+from tests.fixtures import open_stream, order_body, post_webhook, stream_entries
 from tests.storage.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.integration
@@ -298,10 +298,8 @@ async def test_embedded_install_and_customer_compliance(app: App, shop: str) -> 
                 assert response.status_code == 200
 
         async def kept() -> bool:
-            products = [
-                orjson.loads(f[b"n"])["fields"]["product"]
-                for _, f in await app.redis.xrange(stream_key(shop))
-            ]
+            entries = await stream_entries(app.redis, stream_key(shop))
+            products = [orjson.loads(f[b"n"])["fields"]["product"] for _, f in entries]
             return products == ["Kept"]
 
         await eventually(kept)

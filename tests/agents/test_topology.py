@@ -32,6 +32,7 @@ from streams.app import create_app
 from streams.redis import stream_key
 from streams.tables import Tables, declare_tables
 from streams.topics import Topics, declare
+from tests.fixtures import stream_entries
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -280,7 +281,7 @@ async def test_publish_writes_stream_once_and_takes_it_down(
         again = await agent.put(notification, key=shop)
         assert agent.results[first.message.offset] is not None
         assert agent.results[again.message.offset] is None
-        entries = await redis.xrange(stream_key(shop))
+        entries = await stream_entries(redis, stream_key(shop))
         assert len(entries) == 1
         assert orjson.loads(entries[0][1][b"n"])["text"] == "Emma just bought X"
         taken = await agent.put(hidden, key=shop)

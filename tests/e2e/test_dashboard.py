@@ -18,6 +18,7 @@ from playwright.async_api import (
     FrameLocator,
     Page,
     Route,
+    ViewportSize,
     expect,
 )
 
@@ -28,7 +29,7 @@ from tests.fixtures import eventually, order_body, post_webhook
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 SAVED = "Saved — live on your storefront within seconds"
 GRABBED = "{first_name} from {city} grabbed {product}"
 SAMPLE = "Merino Wool Sweater"  # the product of agents/samples.py's sample order

@@ -126,7 +126,7 @@ async def send_orders(
             answer = await sender.deliver_with_retries(topic="orders/create", shop=shop, body=body)
             return (shop, f"Order {n}") if answer.is_success else None
 
-        deliveries = []
+        deliveries: list[asyncio.Task[tuple[str, str] | None]] = []
         for n in range(count):
             deliveries.extend(asyncio.create_task(deliver(shop, n)) for shop in shops)
             await asyncio.sleep(every_s)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from gateway.app import create_app
@@ -34,15 +36,15 @@ async def test_claims_made_together_are_decided_in_order(redis: Redis) -> None:
     sent: list[int] = []
     execute = redis.pipeline  # count the pipelines that go out
 
-    def counting_pipeline(**kwargs: object) -> object:
+    def counting_pipeline(transaction: bool = True, shard_hint: str | None = None) -> Pipeline:
         sent.append(1)
-        return execute(**kwargs)  # type: ignore[arg-type]
+        return execute(transaction=transaction, shard_hint=shard_hint)
 
     redis.pipeline = counting_pipeline  # type: ignore[method-assign]
     results = await asyncio.gather(
         dedupe.claim([a]), dedupe.claim([a]), dedupe.claim([b]), dedupe.claim([b, c])
     )
-    assert results == [True, False, True, False]
+    assert list(results) == [True, False, True, False]
     assert len(sent) == 1
     assert await redis.exists(c) == 0  # a refused claim sets none of its keys
     assert 0 < await redis.ttl(a) <= 60
@@ -75,7 +77,10 @@ async def test_redis_away_fails_every_claim_of_the_batch() -> None:
     assert len(results) == 2
     # Our own error (503), caused by Redis's.
     assert all(isinstance(result, StoreUnavailable) for result in results)
-    assert all(isinstance(result.__cause__, RedisConnectionError) for result in results)
+    assert all(
+        isinstance(result, StoreUnavailable) and isinstance(result.__cause__, RedisConnectionError)
+        for result in results
+    )
 
 
 async def test_gateway_answers_503_while_redis_is_away_then_recovers(
@@ -87,7 +92,7 @@ async def test_gateway_answers_503_while_redis_is_away_then_recovers(
         KAFKA_BOOTSTRAP_SERVERS=bootstrap,
         REDIS_URL=url,
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
-        SHOPIFY_API_SECRET=SECRET,
+        SHOPIFY_API_SECRET=SecretStr(SECRET),
         PROOFSTREAM_DEV_MODE=True,
     )
     orders = OrderFactory(seed=5, shop=shop)

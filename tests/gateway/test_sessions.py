@@ -73,6 +73,6 @@ def test_missing_claims_are_refused() -> None:
 
 
 def test_none_algorithm_is_refused() -> None:
-    unsigned = jwt.encode({"dest": f"https://{SHOP}", "aud": KEY}, key=None, algorithm="none")
+    unsigned = jwt.encode({"dest": f"https://{SHOP}", "aud": KEY}, key="", algorithm="none")
     with pytest.raises(Unauthorized):
         verify_session_token(unsigned, api_key=KEY, secret=SECRET)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from gateway.app import create_app
 from proofstream.settings import Settings
@@ -46,7 +47,7 @@ async def test_cors_covers_the_widgets_routes_only(
         KAFKA_BOOTSTRAP_SERVERS=bootstrap,
         REDIS_URL=redis_url,
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
-        SHOPIFY_API_SECRET=SECRET,
+        SHOPIFY_API_SECRET=SecretStr(SECRET),
         PROOFSTREAM_CORS_ORIGINS=f"{merchant}, https://other.example",
         PROOFSTREAM_DEV_MODE=True,
     )

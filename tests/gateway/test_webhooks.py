@@ -1,6 +1,7 @@
 """`POST /webhooks/shopify` against a real gateway process on the real broker."""
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import httpx
 import orjson
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def client() -> httpx.AsyncClient:
+async def client() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=10) as client:
         yield client
 

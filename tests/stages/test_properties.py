@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from schemas import OrderEvent, ShopSettings, WebhookEnvelope
+from schemas.settings import Privacy
 from simulator.orders import OrderFactory
 from stages.errors import InvalidEvent
 from stages.normalize import normalize
@@ -144,13 +145,13 @@ def _private_values(order: dict[str, Any]) -> set[str]:
     seed=st.integers(min_value=0, max_value=2**32),
     privacy=st.sampled_from(["first_name", "initial", "anonymous", "product_only"]),
 )
-def test_public_notifications_never_carry_private_data(seed: int, privacy: str) -> None:
+def test_public_notifications_never_carry_private_data(seed: int, privacy: Privacy) -> None:
     order = OrderFactory(seed=seed, shop=SHOP).order()
     event = normalize(WebhookEnvelope.from_json(envelope(order)))
     public = render(
         event,
         settings=ShopSettings(privacy=privacy),
-        now=NOW,  # type: ignore[arg-type]
+        now=NOW,
     ).public()
     wire = public.model_dump_json()
     shown = " ".join(public.fields.values())
