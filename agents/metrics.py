@@ -1,8 +1,8 @@
 """Prometheus metrics of the processing stages (served by the worker's metrics port)."""
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Histogram
 
-__all__ = ["CONSUMER_LAG", "EVENTS", "LAG"]
+__all__ = ["EVENTS", "LAG"]
 
 EVENTS = Counter(
     "proofstream_agent_events_total",
@@ -15,10 +15,4 @@ LAG = Histogram(
     " to the stage finishing with it.",
     ["stage"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-)
-CONSUMER_LAG = Gauge(
-    "proofstream_consumer_lag",
-    "Messages of a partition the worker group has not committed yet (end offset minus"
-    " committed offset; every worker reports the whole group's: take the max).",
-    ["topic", "partition"],
 )

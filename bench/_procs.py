@@ -75,6 +75,7 @@ class _RssOf:
         end = self.samples[-1]
         out["rss_mb_end"] = round(end[1] / 1024, 1)
         out["rss_mb_peak"] = round(max(kb for _, kb in self.samples) / 1024, 1)
+        out["rss_mb_by_minute"] = self._by_minute()  # levels off, or keeps growing?
         if base is None or base is end:
             lived = end[0] - self.started_s
             note = f"sampled over {lived:.0f} s: too short for growth from {from_s:g} s"
@@ -85,6 +86,14 @@ class _RssOf:
             "rss_mb_from": round(base[1] / 1024, 1),
             "growth_pct": round(100 * (end[1] - base[1]) / base[1], 1),
         }
+
+    def _by_minute(self) -> list[float]:
+        """RSS at each whole minute of its own age (the first sample at or past it)."""
+        marks: list[float] = []
+        for at, kb in self.samples:
+            if at >= self.started_s + 60 * len(marks):
+                marks.append(round(kb / 1024, 1))
+        return marks
 
 
 class RssSeries:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
@@ -38,6 +39,7 @@ from shopify_app.offline import OfflineTokenManager
 from shopify_app.tokens import TokenClient
 from storage.crypto import TokenCipher, derive_dev_key
 from storage.database import create_engine, migrate, sessionmaker
+from streams.lag import LagProbe, report_lag
 
 __all__ = ["create_app", "token_cipher"]
 
@@ -96,6 +98,12 @@ async def _open_all(pool: BlockingConnectionPool, size: int) -> None:
     finally:
         for connection in connections:
             await pool.release(connection)
+
+
+async def _report_lag(probe: LagProbe, *, every_s: float) -> None:
+    while True:
+        await report_lag(probe)
+        await asyncio.sleep(every_s)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -197,10 +205,17 @@ def create_app(settings: Settings) -> Starlette:
                 message="PROOFSTREAM_DEV_MODE is on: /api/* accepts ?shop= without a session "
                 "token. Never enable it in production.",
             )
+        # The group's lag is exported here too, so it shows while no worker runs.
+        lag = LagProbe(bootstrap=settings.brokers, group=settings.worker_id)
+        lag_reports = asyncio.create_task(_report_lag(lag, every_s=settings.lag_interval_s))
         log.info("gateway_started", public_url=settings.public_url)
         try:
             yield
         finally:
+            lag_reports.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await lag_reports
+            await lag.close()
             await fanout.stop()
             await deliveries.stop()
             await producer.stop()

@@ -50,3 +50,10 @@ READY = Gauge(
 SHOPS_INSTALLED = Gauge(
     "proofstream_shops_installed", "Shops with the app installed (the gateway's SQL record)."
 )
+
+# Every known label value exported from the start (at 0), so dashboards and alerts find the
+# series before the first event of its kind.
+for _reason in ("header_too_large", "header_too_slow", "body_too_slow"):
+    REQUESTS_CUT.labels(_reason)
+for _limit in ("client", "shop"):
+    SSE_REFUSED.labels(_limit)

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from proofstream.errors import ServiceError
+from proofstream.errortracking import init_error_tracking
 from proofstream.logs import configure_logging
 from proofstream.operate import add_commands as add_operator_commands
 from proofstream.settings import Settings
@@ -47,6 +48,7 @@ def _gateway(args: argparse.Namespace, settings: Settings) -> int:
     except (ValueError, ServiceError) as exc:
         return _refuse(f"PROOFSTREAM_TOKEN_KEYS: {exc}")
 
+    init_error_tracking(settings, component="gateway")
     app = create_app(settings)
     config = uvicorn.Config(
         app,
@@ -69,6 +71,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
         return _refuse(reason)
     from proofstream.worker import run_worker
 
+    init_error_tracking(settings, component="worker")
     run_worker(settings)
     return 0
 

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     fetch_max_wait_ms: int = Field(default=20, ge=1, alias="PROOFSTREAM_FETCH_MAX_WAIT_MS")
     session_timeout_s: float = Field(default=10.0, alias="PROOFSTREAM_SESSION_TIMEOUT_S")
     lag_interval_s: float = Field(default=10.0, gt=0, alias="PROOFSTREAM_LAG_INTERVAL_S")
+    sentry_dsn: SecretStr | None = Field(default=None, alias="SENTRY_DSN")
+    sentry_environment: str = Field(default="production", alias="SENTRY_ENVIRONMENT")
 
     stream_maxlen: int = Field(default=200, ge=1, alias="PROOFSTREAM_STREAM_MAXLEN")
     retention_days: int = Field(default=30, ge=1, alias="PROOFSTREAM_RETENTION_DAYS")

@@ -9,27 +9,22 @@ from datetime import UTC, datetime, timedelta
 
 import faust
 import mode.loop
-import structlog
 from prometheus_client import start_http_server
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from agents.metrics import CONSUMER_LAG
 from agents.project import Projector
 from agents.publish import Publisher
 from agents.record import Recorder
 from agents.topology import Agents, Policy, register
-from proofstream.errors import ServiceError
 from proofstream.settings import Settings
 from storage.database import create_engine, migrate, sessionmaker
 from streams.app import create_app
-from streams.lag import LagProbe
+from streams.lag import LagProbe, report_lag
 from streams.tables import declare_tables
 from streams.topics import declare
 
 __all__ = ["build_worker", "policy", "run_worker"]
-
-log = structlog.get_logger("proofstream.worker")
 
 
 def policy(settings: Settings) -> Policy:
@@ -62,13 +57,7 @@ def build_worker(settings: Settings, redis: Redis, engine: AsyncEngine) -> tuple
 
     @app.timer(interval=settings.lag_interval_s)  # type: ignore[untyped-decorator]
     async def consumer_lag() -> None:
-        try:
-            lags = await probe.read()
-        except ServiceError as exc:  # the broker will be back; the gauge keeps its last value
-            log.warning("consumer_lag_unavailable", error=str(exc))
-            return
-        for partition in lags:
-            CONSUMER_LAG.labels(partition.topic, str(partition.partition)).set(partition.lag)
+        await report_lag(probe)
 
     return app, agents
 

@@ -1,19 +1,24 @@
 """Consumer lag of the worker's group, per topic and partition: the broker's end offset
-minus the offset the group committed. Faust's Prometheus sensor reports no lag; the
-worker exports this as `proofstream_consumer_lag` and `proofstream lag` prints it."""
+minus the offset the group committed. Faust's Prometheus sensor reports no lag: every
+worker and every gateway exports this as `proofstream_consumer_lag` (`report_lag`), so it
+is seen also while no worker runs, and `proofstream lag` prints it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
+from prometheus_client import Gauge
 
 from proofstream.errors import ServiceError
 from streams.topics import DEAD_LETTERS, NAMES
 
-__all__ = ["CONSUMED", "LagProbe", "PartitionLag"]
+__all__ = ["CONSUMED", "CONSUMER_LAG", "LagProbe", "PartitionLag", "report_lag"]
+
+log = structlog.get_logger("proofstream.lag")
 
 CONSUMED = tuple(name for name in NAMES if name != DEAD_LETTERS)  # what the worker reads
 
@@ -79,3 +84,23 @@ class LagProbe:
                 raise
             self._consumer = consumer
         return self._consumer
+
+
+CONSUMER_LAG = Gauge(
+    "proofstream_consumer_lag",
+    "Messages of a partition the worker group has not committed yet (end offset minus"
+    " committed offset; every worker and gateway reports the whole group's: take the max).",
+    ["topic", "partition"],
+)
+
+
+async def report_lag(probe: LagProbe) -> None:
+    """Read the lag once into `CONSUMER_LAG`; while the broker is away the gauge keeps its
+    last values (and the broker's own alert says why)."""
+    try:
+        lags = await probe.read()
+    except ServiceError as exc:
+        log.warning("consumer_lag_unavailable", error=str(exc))
+        return
+    for partition in lags:
+        CONSUMER_LAG.labels(partition.topic, str(partition.partition)).set(partition.lag)

@@ -66,6 +66,7 @@ class Stack:
     redis_url: str
     database_url: str
     worker_id: str  # the Faust app id: its tables' changelog topics start with it
+    worker_metrics_url: str
     worker: ManagedProcess
     gateway: ManagedProcess
 
@@ -150,6 +151,7 @@ def stack(bootstrap: str, redis_url: str, postgres: str, logs_dir: Path) -> Iter
                 redis_url=redis_url,
                 database_url=postgres,
                 worker_id=env["PROOFSTREAM_WORKER_ID"],
+                worker_metrics_url=f"http://127.0.0.1:{env['PROOFSTREAM_WORKER_METRICS_PORT']}/metrics",
                 worker=worker,
                 gateway=gateway,
             )
