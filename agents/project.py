@@ -5,6 +5,7 @@ empty, `restore` writes every shop's projections again from the worker's tables.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 import orjson
 from redis.asyncio import Redis
@@ -16,6 +17,7 @@ from streams.redis import (
     CONTROL_UNINSTALLED,
     channel,
     config_key,
+    deliveries_key,
     projected_key,
     settings_key,
     shop_keys,
@@ -58,6 +60,16 @@ class Projector:
                     pipe.set(uninstalled_key(shop), status.kind)
             await pipe.execute()
         return len(shops)
+
+    async def deliveries(self, latest: Mapping[str, Mapping[str, datetime]]) -> None:
+        """Note, per shop and Shopify topic, when its last delivery was received (what
+        `GET /api/status` shows)."""
+        async with redis_errors(), self._redis.pipeline(transaction=False) as pipe:
+            for shop, topics in latest.items():
+                pipe.hset(
+                    deliveries_key(shop), mapping={t: at.isoformat() for t, at in topics.items()}
+                )
+            await pipe.execute()
 
     async def lifecycle(self, event: ShopLifecycle) -> int:
         """Apply one lifecycle event; returns how many keys were deleted (redaction)."""

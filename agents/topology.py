@@ -92,6 +92,7 @@ class Policy:
     record_kept: timedelta = timedelta(days=30)
     retention_every_s: float = 3600.0
     projection_check_s: float = 5.0  # how soon an emptied Redis gets its projections back
+    deliveries_every_s: float = 2.0  # how often the last delivery per topic reaches Redis
     batch: int = 500
     batch_within_s: float = 0.5
     retry_delays: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0, 5.0)
@@ -125,6 +126,10 @@ def register(
                 await asyncio.sleep(delay)
         return await call(*args, **kwargs)
 
+    # Per shop and topic, when the last delivery was received: flushed to Redis by a timer
+    # (one write per flush, not per webhook) for `GET /api/status`.
+    delivered: dict[str, dict[str, datetime]] = {}
+
     @app.agent(topics.raw_webhooks, name="webhooks", concurrency=1)  # type: ignore[untyped-decorator]
     async def webhooks_agent(stream: Any) -> AsyncIterator[Outcome]:
         async for event in stream.events():
@@ -132,6 +137,7 @@ def register(
             key = event.key.decode() if isinstance(event.key, bytes) else event.key
             try:
                 envelope = WebhookEnvelope.from_json(raw)
+                delivered.setdefault(envelope.shop, {})[envelope.topic] = envelope.received_at
                 handler = handlers.get(envelope.topic)
                 if handler is None:
                     raise InvalidEvent(f"no handler for topic {envelope.topic!r}")
@@ -356,6 +362,13 @@ def register(
             )
             EVENTS.labels("project", "restored").inc(restored)
             log.info("projections_restored", shops=restored)
+
+    @app.timer(interval=policy.deliveries_every_s)  # type: ignore[untyped-decorator]
+    async def deliveries() -> None:
+        if delivered:
+            latest = dict(delivered)
+            delivered.clear()
+            await sink(projector.deliveries, latest)
 
     @app.timer(interval=policy.retention_every_s, on_leader=True)  # type: ignore[untyped-decorator]
     async def retention() -> None:

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import admin, health, install, notifications, storefront, webhooks
+from gateway import admin, health, install, notifications, status, storefront, webhooks
 from gateway.dedupe import Deduper
 from gateway.engagement import DeliveryCounter
 from gateway.errors import GatewayError
@@ -228,6 +228,7 @@ def create_app(settings: Settings) -> Starlette:
         *storefront.routes(cors_origins=[o.strip() for o in settings.cors_origins.split(",")]),
         *admin.routes,
         *notifications.routes,
+        *status.routes,
         *install.routes,
         *health.routes,
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -16,6 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from gateway.errors import StoreUnavailable
 from streams.redis import (
     config_key,
+    deliveries_key,
     oauth_state_key,
     settings_key,
     stream_key,
@@ -115,6 +117,12 @@ class Store:
         """True the first time a state is used (install callbacks are single use)."""
         async with redis_errors():
             return bool(await self.redis.set(oauth_state_key(state), b"1", nx=True, ex=ttl_s))
+
+    async def last_deliveries(self, shop: str) -> dict[str, datetime]:
+        """When the worker last received each Shopify topic for the shop."""
+        async with redis_errors():
+            found = await self.redis.hgetall(deliveries_key(shop))
+        return {_text(t) or "": datetime.fromisoformat(_text(at) or "") for t, at in found.items()}
 
     async def ready(self) -> bool:
         try:

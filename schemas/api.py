@@ -16,6 +16,7 @@ from schemas.shops import SHOP_DOMAIN_PATTERN
 
 __all__ = [
     "Accepted",
+    "IntegrationStatus",
     "AuthCallbackQuery",
     "AuthInstallQuery",
     "EmbedStatus",
@@ -147,6 +148,26 @@ class EmbedStatus(_Body):
     enabled: bool
     theme: str | None
     activate_url: str
+
+
+class IntegrationStatus(_Body):
+    """What to check first when popups do not show: the install, the offline token, the
+    app embed, what the pipeline recorded and refused for the shop lately, and the lag."""
+
+    shop: str
+    installed: bool
+    installed_at: datetime | None
+    uninstalled_at: datetime | None
+    scopes: list[str]
+    api_version: str | None
+    offline_token_expires_at: datetime | None  # None: a token that does not expire
+    refresh_token_expires_at: datetime | None
+    app_embed: Literal["on", "off", "unknown"]  # unknown: Shopify could not be asked
+    last_deliveries: dict[str, datetime]  # Shopify topic → when its last delivery came
+    notifications_24h: int
+    last_notification_at: datetime | None
+    dead_letters_24h: int | None  # None: the broker could not be read
+    messages_waiting: int | None  # the worker group's lag, all shops; None: not read yet
 
 
 class WebhookResult(_Body):

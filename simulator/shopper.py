@@ -23,7 +23,35 @@ from typing import Any
 import httpx
 import orjson
 
-__all__ = ["PageEvent", "Shopper", "shopping"]
+__all__ = ["Frame", "PageEvent", "Shopper", "frames", "shopping"]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One block of a server-sent event stream (up to its blank line)."""
+
+    event: str
+    data: str  # empty for a block without `data:` (a `retry:` or a comment alone)
+    id: str | None
+    retry_ms: int | None
+
+
+async def frames(lines: AsyncIterator[str]) -> AsyncIterator[Frame]:
+    """The blocks of a stream, from its lines (as `httpx.Response.aiter_lines()` gives)."""
+    event, data, event_id, retry = "message", list[str](), None, None
+    async for line in lines:
+        if line == "":
+            if data or retry is not None:
+                yield Frame(event, "\n".join(data), event_id, retry)
+            event, data, event_id, retry = "message", [], None, None
+        elif line.startswith("event:"):
+            event = line[6:].strip()
+        elif line.startswith("data:"):
+            data.append(line[5:].strip())
+        elif line.startswith("id:"):
+            event_id = line[3:].strip()
+        elif line.startswith("retry:"):
+            retry = int(line[6:])
 
 
 @dataclass(frozen=True)
@@ -69,25 +97,14 @@ class Shopper:
                 await asyncio.sleep(self.retry_s)
 
     async def _read(self, response: httpx.Response) -> None:
-        event, data, event_id = "message", list[str](), None
-        async for line in response.aiter_lines():
-            if line == "":
-                if data:
-                    self.events.append(
-                        PageEvent(event, "\n".join(data), event_id, time.monotonic())
-                    )
-                    if event_id:
-                        self.last_id = event_id
-                event, data, event_id = "message", [], None
-            elif line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].strip())
-            elif line.startswith("id:"):
-                event_id = line[3:].strip()
-            elif line.startswith("retry:"):
-                self.hints.append(int(line[6:]))
-                self.retry_s = self.hints[-1] / 1000
+        async for frame in frames(response.aiter_lines()):
+            if frame.retry_ms is not None:
+                self.hints.append(frame.retry_ms)
+                self.retry_s = frame.retry_ms / 1000
+            if frame.data:
+                self.events.append(PageEvent(frame.event, frame.data, frame.id, time.monotonic()))
+                if frame.id:
+                    self.last_id = frame.id
 
     def products(self) -> list[str]:
         return [e.json()["fields"]["product"] for e in self.events if e.event == "notification"]

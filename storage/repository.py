@@ -46,6 +46,8 @@ __all__ = [
     "save_installation",
     "save_tokens",
     "shop_row_counts",
+    "shop_status",
+    "ShopStatus",
     "Installation",
     "installation",
 ]
@@ -354,6 +356,56 @@ async def shop_row_counts(session: AsyncSession, *, shop: str) -> dict[str, int]
         query = select(func.count()).select_from(model).where(column == shop)
         counts[table] = (await session.execute(query)).scalar_one()
     return counts
+
+
+@dataclass(frozen=True)
+class ShopStatus:
+    """What the record holds about a shop's integration (None where it holds nothing)."""
+
+    installed_at: datetime | None
+    uninstalled_at: datetime | None
+    scope: str | None
+    api_version: str | None
+    token_expires_at: datetime | None
+    refresh_token_expires_at: datetime | None
+    notifications: int  # recorded since the given time
+    last_notification_at: datetime | None
+
+
+async def shop_status(session: AsyncSession, *, shop: str, since: datetime) -> ShopStatus:
+    """The shop's install, its offline token's expiry and its recent notifications."""
+    installed = (
+        await session.execute(
+            select(Shop.installed_at, Shop.uninstalled_at, Shop.scope, Shop.api_version).where(
+                Shop.domain == shop
+            )
+        )
+    ).one_or_none()
+    token = (
+        await session.execute(
+            select(ShopSession.expires, ShopSession.refresh_token_expires).where(
+                ShopSession.id == offline_session_id(shop)
+            )
+        )
+    ).one_or_none()
+    recent, last = (
+        await session.execute(
+            select(
+                func.count().filter(NotificationRecord.occurred_at >= since),
+                func.max(NotificationRecord.occurred_at),
+            ).where(NotificationRecord.shop == shop)
+        )
+    ).one()
+    return ShopStatus(
+        installed_at=installed.installed_at if installed else None,
+        uninstalled_at=installed.uninstalled_at if installed else None,
+        scope=installed.scope if installed else None,
+        api_version=installed.api_version if installed else None,
+        token_expires_at=token.expires if token else None,
+        refresh_token_expires_at=token.refresh_token_expires if token else None,
+        notifications=int(recent),
+        last_notification_at=last,
+    )
 
 
 async def count_installed(session: AsyncSession) -> int:

@@ -10,24 +10,25 @@ tag so a shop's keys share a cluster slot. A live message is
 from __future__ import annotations
 
 __all__ = [
+    "CLAIM_SCRIPT",
     "CONTROL_RETRACT",
+    "CONTROL_UNINSTALLED",
     "PUBLISH_SCRIPT",
     "REPLAY_SCRIPT",
     "RETRACT_SCRIPT",
     "channel",
+    "config_key",
+    "deliveries_key",
     "oauth_state_key",
     "projected_key",
-    "CLAIM_SCRIPT",
-    "CONTROL_UNINSTALLED",
-    "config_key",
     "seen_key",
     "settings_key",
     "shop_keys",
+    "shop_of_channel",
+    "stream_key",
     "uninstalled_key",
     "webhook_seen_key",
     "widget_key_key",
-    "shop_of_channel",
-    "stream_key",
 ]
 
 
@@ -64,6 +65,11 @@ def uninstalled_key(shop: str) -> str:
 def widget_key_key(shop: str) -> str:
     """The shop's widget public key, which the app embed passes to the storefront routes."""
     return f"ps:{{{shop}}}:widget-key"
+
+
+def deliveries_key(shop: str) -> str:
+    """A hash: Shopify topic → when the last delivery of it was received (ISO 8601)."""
+    return f"ps:{{{shop}}}:deliveries"
 
 
 def shop_keys(shop: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -16,6 +18,7 @@ import pytest
 from redis.asyncio import Redis
 
 from simulator.orders import OrderFactory
+from simulator.shopper import frames
 from simulator.webhooks import headers as shopify_headers
 
 # What a storefront may receive: spelled out here, not derived from the model under test.
@@ -104,19 +107,9 @@ async def open_stream(url: str, *, last_event_id: str | None = None) -> AsyncIte
     headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
 
     async def pump(response: httpx.Response) -> None:
-        event, event_id = "message", None
-        data: list[str] = []
-        async for line in response.aiter_lines():
-            if line == "":
-                if data:
-                    reader.events.put_nowait(SSEEvent(event, "\n".join(data), event_id))
-                event, data = "message", []
-            elif line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].strip())
-            elif line.startswith("id:"):
-                event_id = line[3:].strip()
+        async for frame in frames(response.aiter_lines()):
+            if frame.data:
+                reader.events.put_nowait(SSEEvent(frame.event, frame.data, frame.id))
 
     async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=None)) as client:
         async with client.stream("GET", url, headers=headers) as response:
@@ -161,3 +154,15 @@ StreamEntries = list[tuple[bytes, dict[bytes, bytes]]]
 async def stream_entries(redis: Redis, key: str) -> StreamEntries:
     """A Redis stream's entries, typed as the bytes a client without decoding gets."""
     return cast(StreamEntries, await redis.xrange(key))
+
+
+def proofstream(*argv: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """`proofstream ARGV…` run as a user would, in the environment `env`, with its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "proofstream", *argv],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

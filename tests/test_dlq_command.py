@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
 
@@ -20,21 +19,14 @@ from schemas import DeadLetter, WebhookEnvelope
 from simulator.orders import OrderFactory
 from streams.topics import DEAD_LETTERS, RAW_WEBHOOKS
 from tests.conftest import Stack
-from tests.fixtures import open_stream, order_body, post_webhook, product_is
+from tests.fixtures import open_stream, order_body, post_webhook, product_is, proofstream
 
 pytestmark = pytest.mark.integration
 
 
 async def dlq(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
-    return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "proofstream", "dlq", *args],
-        env=os.environ | {"KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap}
+    return await asyncio.to_thread(proofstream, "dlq", *args, env=env)
 
 
 async def refused_by_an_older_normalizer(stack: Stack, shop: str, body: bytes, marker: str) -> str:

@@ -288,6 +288,12 @@ async def test_embedded_install_and_customer_compliance(app: App, shop: str) -> 
 
         # A data request reads the record: wait until the record agent has written both.
         await eventually(lambda: _recorded(shop, 2))
+        # What support checks first: installed, with an expiring token, embed off, 2 popups.
+        status = (await client.get(f"{app.url}/api/status", headers=bearer)).json()
+        assert status["installed"] is True and status["uninstalled_at"] is None
+        assert status["scopes"] and status["offline_token_expires_at"] is not None
+        assert (status["app_embed"], status["notifications_24h"]) == ("off", 2)
+        assert status["dead_letters_24h"] == 0
         request = app.sim.customers_data_request_payload(shop, orders_requested=[orders[1]])
         redact = app.sim.customers_redact_payload(shop, orders_to_redact=[orders[1]])
         for topic, payload in (("customers/data_request", request), ("customers/redact", redact)):

@@ -4,7 +4,6 @@ their cancel or refund, a data request, and a clear refusal of an order it never
 import asyncio
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -12,21 +11,14 @@ import orjson
 import pytest
 
 from tests.conftest import ROOT, Stack
-from tests.fixtures import eventually, open_stream
+from tests.fixtures import eventually, open_stream, proofstream
 
 pytestmark = pytest.mark.integration
 
 
 def simulate(stack: Stack, *argv: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SHOPIFY_API_SECRET": stack.secret, "PROOFSTREAM_PUBLIC_URL": stack.url}
-    return subprocess.run(
-        [sys.executable, "-m", "proofstream", "simulate", *argv],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return proofstream("simulate", *argv, env=env)
 
 
 async def test_simulate_plays_an_orders_life(stack: Stack, shop: str, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ proofstream creates; `--create` makes the missing ones."""
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from proofstream.services import start_broker
 from streams.topics import CUSTOMER_DATA, NAMES
 from tests.conftest import Stack
+from tests.fixtures import proofstream
 
 pytestmark = pytest.mark.integration
 
@@ -18,13 +18,8 @@ WEEK_MS = str(7 * 24 * 3600 * 1000)
 
 
 def topics(bootstrap: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "proofstream", "topics", *args],
-        env=os.environ | {"KAFKA_BOOTSTRAP_SERVERS": bootstrap} | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    return proofstream(
+        "topics", *args, env=os.environ | {"KAFKA_BOOTSTRAP_SERVERS": bootstrap} | env
     )
 
 

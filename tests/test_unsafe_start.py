@@ -3,13 +3,12 @@
 address, missing or broken token keys, a setting out of range."""
 
 import os
-import subprocess
-import sys
 
 import pytest
 from cryptography.fernet import Fernet
 
 from proofstream.settings import DEVELOPMENT_SECRET, Settings
+from tests.fixtures import proofstream
 
 GOOD = "shpss_" + "0123456789abcdef" * 2
 KEYS = Fernet.generate_key().decode()
@@ -72,14 +71,7 @@ def test_safe_settings_start(env: dict[str, str]) -> None:
 )
 def test_the_processes_refuse_in_one_line(command: str, env: dict[str, str], expected: str) -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SHOPIFY_", "PROOFSTREAM_"))}
-    done = subprocess.run(
-        [sys.executable, "-m", "proofstream", *command.split()],
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = proofstream(*command.split(), env={**clean, **env})
     assert done.returncode == 2
     assert done.stderr.splitlines() == [done.stderr.strip()]  # exactly one line
     assert done.stderr.startswith(expected), done.stderr

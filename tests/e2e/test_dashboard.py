@@ -44,6 +44,8 @@ async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
     context = await browser.new_context(viewport=VIEWPORT, reduced_motion="reduce")
     await context.route("https://cdn.shopify.com/**", no_app_bridge)
     yield context
+    # The dashboard's own requests (status, embed) may still be in flight through a route.
+    await context.unroute_all(behavior="ignoreErrors")
     await context.close()
 
 

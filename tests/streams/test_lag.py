@@ -3,7 +3,6 @@
 import json
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -14,6 +13,7 @@ from aiokafka.structs import OffsetAndMetadata
 
 from streams.admin import ensure_topics
 from streams.lag import LagProbe
+from tests.fixtures import proofstream
 
 pytestmark = pytest.mark.integration
 
@@ -56,15 +56,7 @@ async def test_the_lag_is_the_end_offset_minus_the_committed_one(
 
 
 def lag_command(bootstrap: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": bootstrap}
-    return subprocess.run(
-        [sys.executable, "-m", "proofstream", "lag", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return proofstream("lag", *args, env=os.environ | {"KAFKA_BOOTSTRAP_SERVERS": bootstrap})
 
 
 async def test_the_lag_command_prints_a_table_and_exits_1_while_messages_wait(
