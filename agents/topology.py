@@ -365,9 +365,15 @@ def register(
 
     @app.timer(interval=policy.deliveries_every_s)  # type: ignore[untyped-decorator]
     async def deliveries() -> None:
-        if delivered:
-            latest = dict(delivered)
-            delivered.clear()
+        # Never for a redacted shop: its keys were erased and must stay so (the shop/redact
+        # delivery itself is noted before the lifecycle agent marks the shop redacted).
+        latest = {
+            shop: topics
+            for shop, topics in delivered.items()
+            if (status := tables.status.get(shop)) is None or status.kind != "redacted"
+        }
+        delivered.clear()
+        if latest:
             await sink(projector.deliveries, latest)
 
     @app.timer(interval=policy.retention_every_s, on_leader=True)  # type: ignore[untyped-decorator]
