@@ -351,6 +351,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--restart-at", type=float, help="minute of the SIGTERM (half the run)")
     parser.add_argument("--rss-from", type=float, default=2.0, help="RSS baseline, minute (2)")
     parser.add_argument("--drain", type=float, default=60.0, help="longest drain, s (60)")
+    parser.add_argument(
+        "--database", help="DATABASE_URL of the record (default: a SQLite file of the run's own)"
+    )
     parser.add_argument("--connections", type=int, default=32, help="webhook connections (32)")
     parser.add_argument(
         "--client-procs", type=int, default=0, help="SSE client processes (0: one per 1,000)"
@@ -373,7 +376,12 @@ def main() -> None:
     args = parse_args()
     info = machine()
     raise_nofile()  # the gateway inherits it: one fd per stream
-    with bench_stack(worker=True, log_level=args.log_level, keep_logs=args.keep_logs) as stack:
+    with bench_stack(
+        worker=True,
+        log_level=args.log_level,
+        keep_logs=args.keep_logs,
+        database_url=args.database,
+    ) as stack:
         result = run(soak(stack, args))
     report = {
         "bench": "soak",
