@@ -30,15 +30,16 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
-import orjson
 import structlog
 from pydantic import ValidationError
 
+from agents.deadletters import refused
 from agents.errors import SinkUnavailable
 from agents.metrics import EVENTS, LAG
+from agents.policy import Policy
 from agents.project import Projector
 from agents.publish import Publisher
 from agents.record import Recorder
@@ -59,9 +60,9 @@ from stages.normalize import customer_request, normalize, retraction
 from stages.render import render, skip_reason
 from stages.retract import marked, redacted_mark, withheld
 from streams.tables import Tables
-from streams.topics import RAW_WEBHOOKS, Topics
+from streams.topics import Topics
 
-__all__ = ["Agents", "Policy", "register"]
+__all__ = ["Agents", "register"]
 
 log = structlog.get_logger("proofstream.agents")
 
@@ -81,21 +82,6 @@ class Agents:
     settings: Any
     project: Any
     lifecycle: Any
-
-
-@dataclass(frozen=True)
-class Policy:
-    """The worker's knobs (from `proofstream.settings.Settings`)."""
-
-    buyer_data: bool = True  # Shopify's Level 2 protected customer data access
-    marks_kept: timedelta = timedelta(days=7)  # the raw topic's retention
-    record_kept: timedelta = timedelta(days=30)
-    retention_every_s: float = 3600.0
-    projection_check_s: float = 5.0  # how soon an emptied Redis gets its projections back
-    deliveries_every_s: float = 2.0  # how often the last delivery per topic reaches Redis
-    batch: int = 500
-    batch_within_s: float = 0.5
-    retry_delays: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0, 5.0)
 
 
 def _now() -> datetime:
@@ -147,15 +133,7 @@ def register(
             yield outcome
 
     async def dead_letter(raw: bytes, key: str | None, exc: Exception) -> DeadLetter:
-        letter = DeadLetter(
-            stage="normalize",
-            reason=_reason(exc),
-            source_topic=RAW_WEBHOOKS,
-            key=key,
-            webhook_id=_webhook_id(raw),
-            original=raw,
-            failed_at=clock(),
-        )
+        letter = refused(raw, key, exc, stage="normalize", failed_at=clock())
         await topics.dead_letters.send(key=key, value=letter)
         EVENTS.labels("normalize", "dead_letter").inc()
         log.warning("dead_letter", webhook_id=letter.webhook_id, reason=letter.reason)
@@ -395,19 +373,3 @@ def register(
 
 def _observe(stage: str, since: datetime, clock: Callable[[], datetime]) -> None:
     LAG.labels(stage).observe(max(0.0, (clock() - since).total_seconds()))
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "envelope"
-        return f"invalid envelope: {where}: {first['msg']}"
-    return str(exc) or type(exc).__name__
-
-
-def _webhook_id(raw: bytes) -> str | None:
-    try:
-        value = orjson.loads(raw).get("webhook_id")
-    except (orjson.JSONDecodeError, AttributeError):
-        return None
-    return value if isinstance(value, str) else None

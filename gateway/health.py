@@ -18,7 +18,7 @@ from gateway.openapi import Operation, documented
 from gateway.producer import EnvelopeProducer
 from gateway.store import Store, database_errors
 from schemas.api import Liveness, Readiness
-from storage.repository import count_installed
+from storage.shops import count_installed
 
 __all__ = ["Health", "installed_shops", "routes"]
 

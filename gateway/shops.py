@@ -23,7 +23,8 @@ from shopify_app.errors import ShopifyError
 from shopify_app.graphql import AdminClient
 from shopify_app.offline import OfflineTokenManager
 from shopify_app.tokens import TokenClient, TokenGrant
-from storage.repository import APP_TABLES, is_installed, mark_uninstalled, redact_shop
+from storage.repository import APP_TABLES, mark_uninstalled, redact_shop
+from storage.shops import is_installed
 from streams.topics import LIFECYCLE
 
 __all__ = ["Shops"]

@@ -20,7 +20,7 @@ from proofstream.errors import ServiceError
 from schemas.api import IntegrationStatus
 from shopify_app.embed import embed_status
 from shopify_app.errors import ShopifyError
-from storage.repository import shop_status
+from storage.shops import shop_status
 from streams.deadletters import read_letters
 from streams.lag import CONSUMER_LAG
 

@@ -33,7 +33,7 @@ from proofstream.settings import Settings
 from schemas import WidgetConfig, is_shop_domain
 from schemas.api import ErrorBody
 from schemas.shops import SHOP_DOMAIN_PATTERN
-from storage.repository import installation
+from storage.shops import installation
 
 __all__ = ["Storefront", "routes"]
 

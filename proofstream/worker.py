@@ -13,10 +13,11 @@ from prometheus_client import start_http_server
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from agents.policy import Policy
 from agents.project import Projector
 from agents.publish import Publisher
 from agents.record import Recorder
-from agents.topology import Agents, Policy, register
+from agents.topology import Agents, register
 from proofstream.settings import Settings
 from storage.database import create_engine, migrate, sessionmaker
 from streams.app import create_app

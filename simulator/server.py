@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from simulator.oauth import OAuthError
+from simulator.oauth_records import OAuthError
 from simulator.shopify import ShopifySimulator
 from simulator.state import is_shop_domain
 

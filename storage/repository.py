@@ -1,4 +1,5 @@
-"""Reads and writes of shops, offline tokens and compliance records.
+"""Writes of shops, offline tokens and compliance records, and the erasure of a shop
+(reads of a shop's install: `storage/shops.py`).
 
 Every function takes an `AsyncSession` whose transaction the caller owns: it may be called
 inside `async with session.begin():` (or relies on autobegin) and never commits. Data
@@ -35,9 +36,7 @@ __all__ = [
     "COMPLIANCE_TOPICS",
     "RECORD_TABLES",
     "OfflineTokens",
-    "count_installed",
     "dialect_insert",
-    "is_installed",
     "load_offline_tokens",
     "mark_uninstalled",
     "offline_session_id",
@@ -46,10 +45,6 @@ __all__ = [
     "save_installation",
     "save_tokens",
     "shop_row_counts",
-    "shop_status",
-    "ShopStatus",
-    "Installation",
-    "installation",
 ]
 
 COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
@@ -356,84 +351,3 @@ async def shop_row_counts(session: AsyncSession, *, shop: str) -> dict[str, int]
         query = select(func.count()).select_from(model).where(column == shop)
         counts[table] = (await session.execute(query)).scalar_one()
     return counts
-
-
-@dataclass(frozen=True)
-class ShopStatus:
-    """What the record holds about a shop's integration (None where it holds nothing)."""
-
-    installed_at: datetime | None
-    uninstalled_at: datetime | None
-    scope: str | None
-    api_version: str | None
-    token_expires_at: datetime | None
-    refresh_token_expires_at: datetime | None
-    notifications: int  # recorded since the given time
-    last_notification_at: datetime | None
-
-
-async def shop_status(session: AsyncSession, *, shop: str, since: datetime) -> ShopStatus:
-    """The shop's install, its offline token's expiry and its recent notifications."""
-    installed = (
-        await session.execute(
-            select(Shop.installed_at, Shop.uninstalled_at, Shop.scope, Shop.api_version).where(
-                Shop.domain == shop
-            )
-        )
-    ).one_or_none()
-    token = (
-        await session.execute(
-            select(ShopSession.expires, ShopSession.refresh_token_expires).where(
-                ShopSession.id == offline_session_id(shop)
-            )
-        )
-    ).one_or_none()
-    recent, last = (
-        await session.execute(
-            select(
-                func.count().filter(NotificationRecord.occurred_at >= since),
-                func.max(NotificationRecord.occurred_at),
-            ).where(NotificationRecord.shop == shop)
-        )
-    ).one()
-    return ShopStatus(
-        installed_at=installed.installed_at if installed else None,
-        uninstalled_at=installed.uninstalled_at if installed else None,
-        scope=installed.scope if installed else None,
-        api_version=installed.api_version if installed else None,
-        token_expires_at=token.expires if token else None,
-        refresh_token_expires_at=token.refresh_token_expires if token else None,
-        notifications=int(recent),
-        last_notification_at=last,
-    )
-
-
-async def count_installed(session: AsyncSession) -> int:
-    """How many shops have the app installed now."""
-    query = select(func.count()).select_from(Shop).where(Shop.uninstalled_at.is_(None))
-    return int((await session.execute(query)).scalar_one())
-
-
-async def is_installed(session: AsyncSession, *, shop: str) -> bool:
-    """Whether the shop has installed the app and not uninstalled it since."""
-    query = select(Shop.domain).where(Shop.domain == shop, Shop.uninstalled_at.is_(None))
-    return (await session.execute(query)).first() is not None
-
-
-@dataclass(frozen=True)
-class Installation:
-    """A shop that installed the app: its widget key, and whether it uninstalled since."""
-
-    widget_key: str
-    uninstalled: bool
-
-
-async def installation(session: AsyncSession, *, shop: str) -> Installation | None:
-    """The shop's installation, or None when it never installed (or was redacted)."""
-    query = select(Shop.widget_public_key, Shop.uninstalled_at).where(Shop.domain == shop)
-    row = (await session.execute(query)).one_or_none()
-    if row is None:
-        return None
-    return Installation(
-        widget_key=row.widget_public_key, uninstalled=row.uninstalled_at is not None
-    )

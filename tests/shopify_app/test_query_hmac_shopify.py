@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from shopify_app.oauth import sign_query, verify_query_hmac
-from simulator.oauth import query_hmac
+from simulator.oauth_records import query_hmac
 
 NODE = Path(__file__).resolve().parents[1] / "node"
 SECRET = "shpss_0123456789abcdef0123456789abcdef"

@@ -16,7 +16,7 @@ import orjson
 import pytest
 from starlette.applications import Starlette
 
-from simulator.oauth import query_hmac
+from simulator.oauth_records import query_hmac
 from simulator.server import create_simulator, running_simulator
 from simulator.shopify import ShopifySimulator
 

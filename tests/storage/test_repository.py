@@ -14,10 +14,7 @@ from storage.crypto import TokenCipher
 from storage.repository import (
     APP_TABLES,
     RECORD_TABLES,
-    Installation,
     OfflineTokens,
-    installation,
-    is_installed,
     load_offline_tokens,
     mark_uninstalled,
     offline_session_id,
@@ -27,6 +24,7 @@ from storage.repository import (
     save_tokens,
     shop_row_counts,
 )
+from storage.shops import Installation, installation, is_installed
 
 Sessions = async_sessionmaker[AsyncSession]
 
