@@ -68,6 +68,14 @@ class Cluster:
             }
         return self._start(name, "worker")
 
+    async def started(self) -> str:
+        """A gateway and a worker (named `gateway` and `worker`), the worker holding its
+        partitions; returns the gateway's URL."""
+        url = await asyncio.to_thread(self.gateway)
+        self.worker()
+        await self.settled("worker")
+        return url
+
     async def settled(self, *workers: str) -> None:
         """Wait until the named workers (all the group has) took their partitions in one
         generation of the group."""

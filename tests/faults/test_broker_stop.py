@@ -22,9 +22,7 @@ PRODUCE_TIMEOUT_S = 2.0  # PROOFSTREAM_PRODUCE_TIMEOUT_S' default
 async def test_a_stopped_broker_gets_503_in_time_and_loses_nothing(
     cluster: Cluster, shop: str
 ) -> None:
-    url = await asyncio.to_thread(cluster.gateway)
-    cluster.worker()
-    await cluster.settled("worker")
+    url = await cluster.started()
     balancer = Balancer([url])
     async with shopping(f"{url}/v1/storefront/{shop}/stream") as shopper:
         await eventually(lambda: shopper.connections > 0)

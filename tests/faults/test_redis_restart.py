@@ -19,9 +19,7 @@ pytestmark = pytest.mark.integration
 async def test_a_redis_restart_loses_no_popup_and_shows_none_twice(
     cluster: Cluster, shop: str
 ) -> None:
-    url = await asyncio.to_thread(cluster.gateway)
-    cluster.worker()
-    await cluster.settled("worker")
+    url = await cluster.started()
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
         saved = await client.put(
             "/api/settings", params={"shop": shop}, json={"templates": ["Kept: {product}"]}

@@ -25,9 +25,7 @@ pytestmark = pytest.mark.integration
 async def test_a_gateway_stopped_by_sigterm_answers_what_is_in_flight(
     cluster: Cluster, shop: str
 ) -> None:
-    url = await asyncio.to_thread(cluster.gateway)
-    cluster.worker()
-    await cluster.settled("worker")
+    url = await cluster.started()
     balancer = Balancer([url])
     async with shopping(f"{url}/v1/storefront/{shop}/stream") as shopper:
         await eventually(lambda: shopper.connections > 0)
@@ -67,9 +65,8 @@ async def test_a_gateway_stopped_by_sigterm_answers_what_is_in_flight(
 async def test_a_worker_stopped_by_sigterm_commits_what_it_processed(
     cluster: Cluster, shop: str
 ) -> None:
-    url = await asyncio.to_thread(cluster.gateway)
-    worker = cluster.worker()
-    await cluster.settled("worker")
+    url = await cluster.started()
+    worker = cluster.processes["worker"]
     async with shopping(f"{url}/v1/storefront/{shop}/stream") as shopper:
         await eventually(lambda: shopper.connections > 0)
         accepted = (await send_orders(Balancer([url]), [shop], 20, every_s=0.05))[shop]
