@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from agents.errors import redis_errors
 from schemas import Notification, NotificationChanged
 from streams.redis import (
+    NO_TRACE,
     PUBLISH_SCRIPT,
     REPLAY_SCRIPT,
     RETRACT_SCRIPT,
@@ -30,14 +31,22 @@ class Publisher:
         self._maxlen = maxlen
         self._seen_ttl_s = seen_ttl_s
 
-    async def publish(self, notification: Notification) -> str | None:
-        """The new stream id, or None when this notification was published before."""
+    async def publish(self, notification: Notification, *, trace: str | None = None) -> str | None:
+        """The new stream id, or None when this notification was published before. `trace`
+        (a W3C traceparent) travels with the live message to the gateways' fan-out."""
         shop = notification.shop
         payload = orjson.dumps(notification.public().model_dump(mode="json"))
         async with redis_errors():
             stream_id = await self._publish(
                 keys=[seen_key(shop, notification.id), stream_key(shop)],
-                args=[payload, self._maxlen, channel(shop), self._seen_ttl_s, notification.id],
+                args=[
+                    payload,
+                    self._maxlen,
+                    channel(shop),
+                    self._seen_ttl_s,
+                    notification.id,
+                    trace or NO_TRACE,
+                ],
             )
         if stream_id is None:
             return None

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 import structlog
+from opentelemetry.trace import NoOpTracer, SpanKind, Tracer
 from pydantic import ValidationError
 
 from agents.deadletters import refused
@@ -43,6 +44,7 @@ from agents.policy import Policy
 from agents.project import Projector
 from agents.publish import Publisher
 from agents.record import Recorder
+from proofstream.tracing import traceparent
 from schemas import (
     DeadLetter,
     EngagementCounts,
@@ -98,8 +100,11 @@ def register(
     recorder: Recorder,
     policy: Policy = Policy(),
     clock: Callable[[], datetime] = _now,
+    tracer: Tracer | None = None,
 ) -> Agents:
-    """Attach the agents to `app`; returns them."""
+    """Attach the agents to `app`; returns them. With a `tracer`, each webhook's handling
+    and each publish is a span (inside Faust's `process` span of the event)."""
+    tracer = tracer or NoOpTracer()
 
     async def sink(call: Callable[P, Awaitable[R]], *args: P.args, **kwargs: P.kwargs) -> R:
         # A sink being away must not skip anything: hold the partition and retry, then let
@@ -127,7 +132,14 @@ def register(
                 handler = handlers.get(envelope.topic)
                 if handler is None:
                     raise InvalidEvent(f"no handler for topic {envelope.topic!r}")
-                outcome = await handler(envelope)
+                with tracer.start_as_current_span(
+                    f"handle {envelope.topic}",
+                    attributes={
+                        "proofstream.shop": envelope.shop,
+                        "proofstream.webhook_id": envelope.webhook_id,
+                    },
+                ):
+                    outcome = await handler(envelope)
             except (InvalidEvent, ValidationError, ValueError) as exc:
                 outcome = await dead_letter(raw, key, exc)
             yield outcome
@@ -252,7 +264,15 @@ def register(
                 log.info("publish_changed", shop=event.shop, status=event.status, entries=touched)
                 yield touched
                 continue
-            stream_id = await sink(publisher.publish, event)
+            with tracer.start_as_current_span(
+                "publish",
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "proofstream.shop": event.shop,
+                    "proofstream.notification_id": event.id,
+                },
+            ):
+                stream_id = await sink(publisher.publish, event, trace=traceparent())
             EVENTS.labels("publish", "ok" if stream_id else "duplicate").inc()
             _observe("publish", event.created_at, clock)
             log.info(

@@ -11,11 +11,15 @@ from the 200 answer instead. At the end of a rate, stragglers are awaited (up to
 `--settle` s without progress) before anything is counted as lost.
 
     .venv/bin/python -m bench.e2e_latency [--rates 50,200,1000] [--duration 8]
-        [--database URL] [--compare-record]
+        [--database URL] [--compare-record] [--compare-tracing RATIO]
 
 `--compare-record` runs the same rates again on a fresh stack whose worker has no `record`
 (SQL) and `engagement` agents (`bench/peers/worker_without_record.py`), and reports what
 writing the notification record costs: the p50 and p99 with it against without it.
+`--compare-tracing 0.1` runs them again on a fresh stack tracing one order in ten
+(`parentbased_traceidratio`), exported over OTLP/HTTP to a receiver process
+(`bench/_otlp_sink.py`), and reports what tracing costs the same way, with the spans the
+receiver got.
 
 Prints one JSON object, then a one-line summary as the last line.
 """
@@ -36,6 +40,7 @@ import httpx
 import orjson
 
 from bench._http import ConnectionPool, build_request, outcome
+from bench._otlp_sink import sink_process
 from bench._report import env_overrides, histogram, histogram_delta, machine, percentiles
 from bench._stack import BenchStack, bench_stack, run, stack_cpu
 from simulator.orders import OrderFactory
@@ -310,12 +315,13 @@ async def measure_rate(
     }
 
 
-def record_cost(with_record: dict[str, Any], without: dict[str, Any]) -> dict[str, Any]:
-    """Per rate: how much higher p50 and p99 are with the record agents than without."""
+def latency_growth(on_run: dict[str, Any], off_run: dict[str, Any]) -> dict[str, Any]:
+    """Per rate: how much higher p50 and p99 are in `on_run` (with the record agents, or
+    with tracing) than in `off_run`."""
 
     def growth(key: str) -> dict[str, float]:
         out = {}
-        for on, off in zip(with_record["rates"], without["rates"], strict=True):
+        for on, off in zip(on_run["rates"], off_run["rates"], strict=True):
             a, b = on["latency_ms"][key], off["latency_ms"][key]
             out[f"{on['rate_per_s']:g}"] = round(100 * (a - b) / b, 1) if a and b else 0.0
         return out
@@ -361,26 +367,43 @@ def main() -> None:
         action="store_true",
         help="also run without the record agents, on a fresh stack, and compare",
     )
+    parser.add_argument(
+        "--compare-tracing",
+        type=float,
+        metavar="RATIO",
+        help="also run with traces of RATIO of the orders (e.g. 0.1) exported over OTLP to "
+        "a receiver process, on a fresh stack, and compare",
+    )
     args = parser.parse_args()
 
     info = machine()
 
-    def measured(worker_module: tuple[str, ...]) -> dict[str, Any]:
+    def measured(
+        worker_module: tuple[str, ...] = ("proofstream", "worker"),
+        settings: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         with bench_stack(
             worker=True,
             log_level=args.log_level,
             keep_logs=args.keep_logs,
             database_url=args.database,
             worker_module=worker_module,
+            settings=settings,
         ) as stack:
             return run(bench(args, stack))
 
-    results = measured(("proofstream", "worker"))
+    results = measured()
     comparison: dict[str, Any] = {}
-    without = None
     if args.compare_record:
         without = measured(("bench.peers.worker_without_record",))
-        comparison = {"without_record": without, "record_cost": record_cost(results, without)}
+        comparison["without_record"] = without
+        comparison["record_cost"] = latency_growth(results, without)
+    if args.compare_tracing is not None:
+        with sink_process() as sink:
+            traced = measured(settings=sink.env(args.compare_tracing))
+        comparison["with_tracing"] = traced | {"sampled": args.compare_tracing}
+        comparison["tracing_cost"] = latency_growth(traced, results)
+        comparison["tracing_cost"]["exported"] = sink.summary
     target = next((r for r in results["rates"] if r["rate_per_s"] == TARGET_RATE), None)
     lost = sum(r["lost"] for r in results["rates"])
     report = {
@@ -422,14 +445,18 @@ def main() -> None:
         f"max {r['latency_ms']['max']} ms, lost {r['lost']}/{r['accepted']}"
         for r in results["rates"]
     ]
-    if without:
-        parts += [
-            f"without record {r['rate_per_s']:g}/s: p50 {r['latency_ms']['p50']} "
-            f"p99 {r['latency_ms']['p99']} ms (p99 with it {growth:+.0f} %)"
-            for r, growth in zip(
-                without["rates"], report["record_cost"]["p99_growth_pct"].values(), strict=True
-            )
-        ]
+    for other, cost, label in (
+        ("without_record", "record_cost", "without record"),
+        ("with_tracing", "tracing_cost", f"traced {args.compare_tracing}"),
+    ):
+        if other in report:
+            parts += [
+                f"{label} {r['rate_per_s']:g}/s: p50 {r['latency_ms']['p50']} "
+                f"p99 {r['latency_ms']['p99']} ms (p99 growth {growth:+.0f} %)"
+                for r, growth in zip(
+                    report[other]["rates"], report[cost]["p99_growth_pct"].values(), strict=True
+                )
+            ]
     t = report["targets"]
     print(
         "e2e: " + "; ".join(parts) + f" [targets at {TARGET_RATE:g}/s p50 <= {TARGET_P50_MS:g}: "

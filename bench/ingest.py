@@ -15,7 +15,11 @@ The load generator is this process (the gateway, broker and Redis are separate p
 its own CPU time is reported so a reader can tell whether it was the bottleneck.
 
     .venv/bin/python -m bench.ingest [--duration 15] [--rate 1000] [--bad-duration 5]
-        [--client raw|httpx]
+        [--client raw|httpx] [--compare-tracing RATIO]
+
+`--compare-tracing 0.1` runs the phases again on a fresh stack tracing one webhook in ten
+(exported over OTLP/HTTP to a receiver process, `bench/_otlp_sink.py`) and reports what
+tracing costs: throughput and fixed-rate latency against the untraced run.
 
 Prints one JSON object, then a one-line summary as the last line.
 """
@@ -30,6 +34,7 @@ from collections import Counter
 from typing import Any
 
 from bench._http import ConnectionPool, generate_orders, outcome
+from bench._otlp_sink import sink_process
 from bench._report import env_overrides, histogram, histogram_delta, machine, percentiles
 from bench._stack import BenchStack, bench_stack, run, stack_cpu
 
@@ -300,6 +305,49 @@ async def bench(
     }
 
 
+def measured(
+    args: argparse.Namespace, settings: dict[str, str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The three phases on a fresh stack (with `settings` on top of the bench's)."""
+    with bench_stack(
+        worker=False, log_level=args.log_level, keep_logs=args.keep_logs, settings=settings
+    ) as stack:
+        t0 = time.monotonic()
+        n_warm = int(args.warmup * args.pool_rate)
+        n_tp = int(args.duration * args.pool_rate)
+        n_fixed = int(args.rate * args.rate_duration)
+        orders, mean_body = generate_orders(stack, n_warm + n_tp + n_fixed, shops=args.shops)
+        warm, tp, fixed = (
+            orders[:n_warm],
+            orders[n_warm : n_warm + n_tp],
+            orders[n_warm + n_tp :],
+        )
+        prepare_s = time.monotonic() - t0
+        results = run(bench(args, stack, warm, tp, fixed))
+    return results, {
+        "pre_generated": len(orders),
+        "shops": args.shops,
+        "mean_body_bytes": mean_body,
+        "prepare_s": round(prepare_s, 2),
+    }
+
+
+def tracing_cost(traced: dict[str, Any], plain: dict[str, Any]) -> dict[str, Any]:
+    """How much tracing took off the throughput and added to the fixed-rate p50 and p99."""
+
+    def pct(a: float | None, b: float | None) -> float | None:
+        return round(100 * (a - b) / b, 1) if a is not None and b else None
+
+    on, off = traced["fixed_rate"]["ack_latency_ms"], plain["fixed_rate"]["ack_latency_ms"]
+    return {
+        "throughput_change_pct": pct(
+            traced["throughput"]["webhooks_per_s"], plain["throughput"]["webhooks_per_s"]
+        ),
+        "p50_growth_pct": pct(on["p50"], off["p50"]),
+        "p99_growth_pct": pct(on["p99"], off["p99"]),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=15.0, help="throughput phase, s")
@@ -318,22 +366,25 @@ def main() -> None:
     parser.add_argument("--bad-duration", type=float, default=5.0, help="forged-signature phase, s")
     parser.add_argument("--log-level", default="info", help="gateway PROOFSTREAM_LOG_LEVEL")
     parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs")
+    parser.add_argument(
+        "--compare-tracing",
+        type=float,
+        metavar="RATIO",
+        help="also run with traces of RATIO of the webhooks (e.g. 0.1) exported over OTLP to "
+        "a receiver process, on a fresh stack, and compare",
+    )
     args = parser.parse_args()
 
     info = machine()
-    with bench_stack(worker=False, log_level=args.log_level, keep_logs=args.keep_logs) as stack:
-        t0 = time.monotonic()
-        n_warm = int(args.warmup * args.pool_rate)
-        n_tp = int(args.duration * args.pool_rate)
-        n_fixed = int(args.rate * args.rate_duration)
-        orders, mean_body = generate_orders(stack, n_warm + n_tp + n_fixed, shops=args.shops)
-        warm, tp, fixed = (
-            orders[:n_warm],
-            orders[n_warm : n_warm + n_tp],
-            orders[n_warm + n_tp :],
-        )
-        prepare_s = time.monotonic() - t0
-        results = run(bench(args, stack, warm, tp, fixed))
+    results, orders_info = measured(args)
+    comparison: dict[str, Any] = {}
+    if args.compare_tracing is not None:
+        with sink_process() as sink:
+            traced, _ = measured(args, settings=sink.env(args.compare_tracing))
+        comparison = {
+            "with_tracing": traced | {"sampled": args.compare_tracing},
+            "tracing_cost": tracing_cost(traced, results) | {"exported": sink.summary},
+        }
     tp_r = results["throughput"]
     fixed_r = results["fixed_rate"]
     p99 = fixed_r["ack_latency_ms"]["p99"]
@@ -351,13 +402,9 @@ def main() -> None:
             "gateway_processes": 1,
             "worker": False,
         },
-        "orders": {
-            "pre_generated": len(orders),
-            "shops": args.shops,
-            "mean_body_bytes": mean_body,
-            "prepare_s": round(prepare_s, 2),
-        },
+        "orders": orders_info,
         **results,
+        **comparison,
         "targets": {
             "throughput_per_s": TARGET_THROUGHPUT,
             "throughput_met": tp_r["webhooks_per_s"] >= TARGET_THROUGHPUT,
@@ -379,6 +426,14 @@ def main() -> None:
         f"{'met' if targets['p99_met'] else 'NOT met'}]; forged signatures: "
         f"{results['bad_signatures']['requests_per_s']:.0f} refused/s "
         f"({results['bad_signatures']['other_outcomes']} other answers)"
+        + (
+            f"; traced {args.compare_tracing}: "
+            f"{comparison['with_tracing']['throughput']['webhooks_per_s']:.0f} webhooks/s "
+            f"({comparison['tracing_cost']['throughput_change_pct']:+} %), p99 at rate "
+            f"{comparison['with_tracing']['fixed_rate']['ack_latency_ms']['p99']} ms"
+            if comparison
+            else ""
+        )
     )
 
 

@@ -11,6 +11,8 @@ from functools import partial
 
 import httpx
 import structlog
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from opentelemetry.sdk.trace import TracerProvider
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
@@ -44,6 +46,8 @@ from streams.lag import LagProbe, report_lag
 __all__ = ["create_app", "token_cipher"]
 
 log = structlog.get_logger("proofstream.gateway")
+
+UNTRACED_PATHS = "/stream$,/healthz$,/readyz$,/metrics$"
 
 
 async def _gateway_error(request: Request, exc: Exception) -> Response:
@@ -106,8 +110,9 @@ async def _report_lag(probe: LagProbe, *, every_s: float) -> None:
         await asyncio.sleep(every_s)
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Build the gateway; connections are opened in the lifespan, not here."""
+def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = None) -> Starlette:
+    """Build the gateway; connections are opened in the lifespan, not here. With a
+    `tracer_provider`, requests and SSE broadcasts are traced (`proofstream/tracing.py`)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -142,6 +147,7 @@ def create_app(settings: Settings) -> Starlette:
             backlog=settings.sse_client_queue,
             send_timeout=settings.sse_send_timeout_s,
             ping=settings.sse_ping_s,
+            tracer=tracer_provider.get_tracer("proofstream.gateway") if tracer_provider else None,
         )
         await producer.start()
         await deliveries.start()
@@ -239,9 +245,22 @@ def create_app(settings: Settings) -> Starlette:
     async def openapi(request: Request) -> Response:
         return JSONResponse(document)
 
+    middleware = [Middleware(LogContext)]
+    if tracer_provider is not None:
+        middleware.insert(
+            0,
+            Middleware(
+                OpenTelemetryMiddleware,
+                # Not the SSE streams (a span as long as a visit, per client), probes
+                # and scrapes; one span per request, not one per ASGI message.
+                excluded_urls=UNTRACED_PATHS,
+                exclude_spans=["receive", "send"],
+                tracer_provider=tracer_provider,
+            ),
+        )
     return Starlette(
         routes=[*routes, Route("/openapi.json", openapi)],
-        middleware=[Middleware(LogContext)],
+        middleware=middleware,
         exception_handlers={
             GatewayError: _gateway_error,
             ShopifyError: _shopify_error,

@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Callable
 
 import orjson
 import structlog
+from opentelemetry import propagate
+from opentelemetry.trace import SpanKind, Tracer
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
@@ -24,7 +26,15 @@ from starlette.types import Send
 from gateway.engagement import DeliveryCounter
 from gateway.metrics import SSE_CLIENTS, SSE_DELIVERED
 from gateway.sse import Frame, SSEClient, parse_stream_id
-from streams.redis import CONTROL_RETRACT, CONTROL_UNINSTALLED, channel, shop_of_channel
+from streams.redis import (
+    CONTROL_RETRACT,
+    CONTROL_UNINSTALLED,
+    NO_TRACE,
+    LiveMessage,
+    channel,
+    parse_live_message,
+    shop_of_channel,
+)
 
 __all__ = ["Fanout", "GOODBYE", "notification_frame", "PING", "retract_frame"]
 
@@ -61,7 +71,9 @@ class Fanout:
         backlog: int,
         send_timeout: float,
         ping: float,
+        tracer: Tracer | None = None,
     ) -> None:
+        self._tracer = tracer
         self._pubsub: PubSub = redis.pubsub(ignore_subscribe_messages=True)
         self.deliveries = deliveries
         self._backlog = backlog
@@ -160,14 +172,33 @@ class Fanout:
             retracted = data.removeprefix(CONTROL_RETRACT).strip()
             self._broadcast(clients, Frame.of(retract_frame(retracted.decode())))
             return
-        raw_id, _, rest = data.partition(b" ")
-        stream_id = parse_stream_id(raw_id)
-        notification_id, _, payload = rest.partition(b" ")
-        if stream_id is None or not payload:
+        message = parse_live_message(data)
+        stream_id = parse_stream_id(message.stream_id) if message else None
+        if message is None or stream_id is None:
             return
-        self._broadcast(clients, Frame.of(notification_frame(raw_id, payload), stream_id))
-        self.deliveries.delivered(shop, notification_id.decode(), len(clients))
+        with self._span(message, shop=shop, clients=len(clients)):
+            frame = Frame.of(notification_frame(message.stream_id, message.payload), stream_id)
+            self._broadcast(clients, frame)
+        self.deliveries.delivered(shop, message.notification_id.decode(), len(clients))
         SSE_DELIVERED.inc(len(clients))
+
+    def _span(
+        self, message: LiveMessage, *, shop: str, clients: int
+    ) -> contextlib.AbstractContextManager[object]:
+        # The last span of an order's trace, a child of the worker's `publish`.
+        if self._tracer is None or message.traceparent == NO_TRACE.encode():
+            return contextlib.nullcontext()
+        parent = propagate.extract({"traceparent": message.traceparent.decode()})
+        return self._tracer.start_as_current_span(
+            "sse broadcast",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "proofstream.shop": shop,
+                "proofstream.notification_id": message.notification_id.decode(),
+                "proofstream.sse_clients": clients,
+            },
+        )
 
     @staticmethod
     def _broadcast(clients: set[SSEClient], frame: Frame) -> None:

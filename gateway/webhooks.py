@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import orjson
 import structlog
+from opentelemetry import trace
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -111,6 +112,9 @@ async def _receive(request: Request) -> Response:
     if not is_shop_domain(shop):
         raise BadRequest("X-Shopify-Shop-Domain is not a myshopify.com domain")
     structlog.contextvars.bind_contextvars(webhook_id=webhook_id, shop=shop, topic=topic)
+    trace.get_current_span().set_attributes(
+        {"proofstream.shop": shop, "proofstream.topic": topic, "proofstream.webhook_id": webhook_id}
+    )
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

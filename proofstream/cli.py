@@ -42,6 +42,7 @@ def _gateway(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.app import create_app, token_cipher
     from gateway.protocol import guarded_protocol
     from gateway.server import GatewayServer
+    from proofstream.tracing import configure_tracing
 
     try:
         token_cipher(settings)  # a bad key fails here, in one line, not in the lifespan
@@ -49,7 +50,11 @@ def _gateway(args: argparse.Namespace, settings: Settings) -> int:
         return _refuse(f"PROOFSTREAM_TOKEN_KEYS: {exc}")
 
     init_error_tracking(settings, component="gateway")
-    app = create_app(settings)
+    try:
+        tracer_provider = configure_tracing("proofstream-gateway")
+    except ValueError as exc:
+        return _refuse(str(exc))
+    app = create_app(settings, tracer_provider=tracer_provider)
     config = uvicorn.Config(
         app,
         host=settings.gateway_host,
@@ -69,10 +74,15 @@ def _gateway(args: argparse.Namespace, settings: Settings) -> int:
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     if (reason := settings.refusal(gateway=False)) is not None:
         return _refuse(reason)
+    from proofstream.tracing import configure_tracing
     from proofstream.worker import run_worker
 
     init_error_tracking(settings, component="worker")
-    run_worker(settings)
+    try:
+        tracer_provider = configure_tracing("proofstream-worker")
+    except ValueError as exc:
+        return _refuse(str(exc))
+    run_worker(settings, tracer_provider=tracer_provider)
     return 0
 
 

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import faust
 import mode.loop
+from faust.contrib.opentelemetry import setup_opentelemetry
+from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import start_http_server
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -38,9 +40,19 @@ def policy(settings: Settings) -> Policy:
     )
 
 
-def build_worker(settings: Settings, redis: Redis, engine: AsyncEngine) -> tuple[faust.App, Agents]:
-    """The app with topics declared and agents registered (nothing started)."""
+def build_worker(
+    settings: Settings,
+    redis: Redis,
+    engine: AsyncEngine,
+    *,
+    tracer_provider: TracerProvider | None = None,
+) -> tuple[faust.App, Agents]:
+    """The app with topics declared and agents registered (nothing started); with a
+    `tracer_provider`, every event is traced (`proofstream/tracing.py`)."""
     app = create_app(settings)
+    if tracer_provider is not None:
+        # Faust's sensor: a `process` span per event, parented by its Kafka headers.
+        setup_opentelemetry(app, tracer=tracer_provider.get_tracer("faust"))
     instance = f"{settings.worker_id}:{socket.gethostname()}:{os.getpid()}"
     partitions = settings.topic_partitions
     topics = declare(app, partitions=partitions, retention=settings.kafka_retention)
@@ -53,6 +65,7 @@ def build_worker(settings: Settings, redis: Redis, engine: AsyncEngine) -> tuple
         projector=Projector(redis, instance=instance),
         recorder=Recorder(sessionmaker(engine), clock=lambda: datetime.now(UTC)),
         policy=policy(settings),
+        tracer=tracer_provider.get_tracer("proofstream.agents") if tracer_provider else None,
     )
     probe = LagProbe(bootstrap=settings.brokers, group=settings.worker_id)
 
@@ -63,7 +76,7 @@ def build_worker(settings: Settings, redis: Redis, engine: AsyncEngine) -> tuple
     return app, agents
 
 
-def run_worker(settings: Settings) -> None:
+def run_worker(settings: Settings, *, tracer_provider: TracerProvider | None = None) -> None:
     """Run until SIGTERM/SIGINT; Faust commits what was processed and leaves the group."""
     # Before any loop exists. uvloop: +7 % orders/s over asyncio's own loop, three
     # alternating pairs (bench/RESULTS.md).
@@ -75,5 +88,7 @@ def run_worker(settings: Settings) -> None:
     asyncio.set_event_loop(loop)
     loop.run_until_complete(migrate(settings.database_url))
     engine = create_engine(settings.database_url)
-    app, _ = build_worker(settings, Redis.from_url(settings.redis_url), engine)
+    app, _ = build_worker(
+        settings, Redis.from_url(settings.redis_url), engine, tracer_provider=tracer_provider
+    )
     faust.Worker(app, loglevel=settings.log_level.upper(), quiet=True).execute_from_commandline()

@@ -4,10 +4,13 @@ Per shop: `ps:{shop}:stream`, a capped stream (replay; each entry holds the noti
 id `i` and its public JSON `n`); `ps:{shop}:live`, the pub/sub channel;
 `ps:{shop}:settings` and `ps:{shop}:config`, the projected settings. `{shop}` is a hash
 tag so a shop's keys share a cluster slot. A live message is
-`<stream id> <notification id> <public JSON>`, or a control message (`ctl …`).
+`<stream id> <notification id> <traceparent> <public JSON>` (`live_message`; the
+traceparent is `-` when the publish was not traced), or a control message (`ctl …`).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 __all__ = [
     "CLAIM_SCRIPT",
@@ -16,6 +19,8 @@ __all__ = [
     "PUBLISH_SCRIPT",
     "REPLAY_SCRIPT",
     "RETRACT_SCRIPT",
+    "LiveMessage",
+    "NO_TRACE",
     "channel",
     "config_key",
     "deliveries_key",
@@ -25,6 +30,8 @@ __all__ = [
     "settings_key",
     "shop_keys",
     "shop_of_channel",
+    "live_message",
+    "parse_live_message",
     "stream_key",
     "uninstalled_key",
     "webhook_seen_key",
@@ -103,15 +110,41 @@ def seen_key(shop: str, notification_id: str) -> str:
     return f"ps:{{{shop}}}:seen:{notification_id}"
 
 
+class LiveMessage(NamedTuple):
+    """A notification as published live (see `live_message`)."""
+
+    stream_id: bytes
+    notification_id: bytes
+    traceparent: bytes
+    payload: bytes
+
+
+# In a live message, where the traceparent would be: the publish was not traced.
+NO_TRACE = "-"
+
+
+def live_message(
+    stream_id: str, notification_id: str, payload: bytes, trace: str = NO_TRACE
+) -> bytes:
+    """A live message, as `PUBLISH_SCRIPT` publishes it (for tests and benches)."""
+    return f"{stream_id} {notification_id} {trace} ".encode() + payload
+
+
+def parse_live_message(data: bytes) -> LiveMessage | None:
+    """The parts of a live notification message, or None for anything else."""
+    parts = data.split(b" ", 3)
+    return LiveMessage(*parts) if len(parts) == 4 and parts[3] else None
+
+
 # KEYS: seen key, stream key. ARGV: public JSON, stream max length, channel, seen TTL (s),
-# notification id. Returns the new stream id, or false when this notification was already
-# published.
+# notification id, traceparent (or '-'). Returns the new stream id, or false when this
+# notification was already published.
 PUBLISH_SCRIPT = """
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then
   return false
 end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[5], 'n', ARGV[1])
-redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[5] .. ' ' .. ARGV[1])
+redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[5] .. ' ' .. ARGV[6] .. ' ' .. ARGV[1])
 return id
 """
 

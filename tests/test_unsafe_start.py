@@ -1,6 +1,6 @@
 """Unsafe configurations are refused at start, in one line on stderr and a non-zero exit
 (never a traceback): the public development secret, a short one, dev mode on a public
-address, missing or broken token keys, a setting out of range."""
+address, missing or broken token keys, a setting out of range, an unknown trace exporter."""
 
 import os
 
@@ -67,10 +67,16 @@ def test_safe_settings_start(env: dict[str, str]) -> None:
             {"PROOFSTREAM_SSE_PING_S": "99"},
             "proofstream: PROOFSTREAM_SSE_PING_S: Input should be less than or equal to 55",
         ),
+        (
+            "worker",
+            {"PROOFSTREAM_DEV_MODE": "true", "OTEL_TRACES_EXPORTER": "otlp,zipkin"},
+            "proofstream: OTEL_TRACES_EXPORTER: unknown exporter zipkin (otlp, console or none)",
+        ),
     ],
 )
 def test_the_processes_refuse_in_one_line(command: str, env: dict[str, str], expected: str) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SHOPIFY_", "PROOFSTREAM_"))}
+    ours = ("SHOPIFY_", "PROOFSTREAM_", "OTEL_")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     done = proofstream(*command.split(), env={**clean, **env})
     assert done.returncode == 2
     assert done.stderr.splitlines() == [done.stderr.strip()]  # exactly one line

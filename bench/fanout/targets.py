@@ -28,7 +28,7 @@ from bench._procs import children
 from bench._stack import bench_stack
 from bench.fanout import now
 from proofstream.services import ManagedProcess, free_port, wait_for_port
-from streams.redis import channel
+from streams.redis import channel, live_message
 
 __all__ = ["TARGETS", "NchanUnavailable", "Server", "Setup", "payload"]
 
@@ -92,8 +92,7 @@ def payload(seq: int) -> bytes:
 def redis_publisher(client: aioredis.Redis) -> Callable[[str, int], Awaitable[None]]:
     async def publish(shop: str, seq: int) -> None:
         ms = int(time.time() * 1000)
-        # The publish script's live message: stream id, notification id, public JSON.
-        await client.publish(channel(shop), f"{ms}-{seq} n{seq} ".encode() + payload(seq))
+        await client.publish(channel(shop), live_message(f"{ms}-{seq}", f"n{seq}", payload(seq)))
 
     return publish
 

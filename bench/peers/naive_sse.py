@@ -24,7 +24,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from streams.redis import channel
+from gateway.fanout import notification_frame
+from streams.redis import channel, parse_live_message
 
 READY = b"retry: 2000\nevent: ready\ndata: {}\n\n"
 
@@ -48,10 +49,9 @@ def create_app(
             async for message in pubsub.listen():
                 if message["type"] != "message":
                     continue
-                # `<stream id> <notification id> <public JSON>`, as the publish script sends
-                raw_id, _, rest = message["data"].partition(b" ")
-                payload = rest.partition(b" ")[2]
-                yield b"id: " + raw_id + b"\nevent: notification\ndata: " + payload + b"\n\n"
+                live = parse_live_message(message["data"])
+                if live is not None:
+                    yield notification_frame(live.stream_id, live.payload)
         finally:
             await pubsub.aclose()
 

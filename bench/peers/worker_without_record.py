@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from opentelemetry.sdk.trace import TracerProvider
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,8 +21,14 @@ from proofstream.settings import Settings
 build = worker.build_worker
 
 
-def without_record(settings: Settings, redis: Redis, engine: AsyncEngine) -> tuple[Any, Agents]:
-    app, agents = build(settings, redis, engine)
+def without_record(
+    settings: Settings,
+    redis: Redis,
+    engine: AsyncEngine,
+    *,
+    tracer_provider: TracerProvider | None = None,
+) -> tuple[Any, Agents]:
+    app, agents = build(settings, redis, engine, tracer_provider=tracer_provider)
     for name in ("record", "engagement"):
         del app.agents[name]  # registered, never started: their topics are not consumed
     return app, agents

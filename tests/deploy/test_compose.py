@@ -1,7 +1,7 @@
 """compose.yaml, checked without starting it: Debian's docker-compose parses and validates
 it, every variable it gives the proofstream services is a setting they read, Prometheus
 scrapes the ports those settings open and alerts the Alertmanager that runs (whose config
-amtool accepts), and every file it mounts exists."""
+amtool accepts), traces reach the Collector and Jaeger, and every file it mounts exists."""
 
 import os
 import shutil
@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from proofstream.settings import Settings
+from proofstream.tracing import tracing_requested
 
 ROOT = Path(__file__).parents[2]
 REQUIRED = {  # what compose.yaml refuses to start without
@@ -50,8 +51,32 @@ def test_docker_compose_accepts_the_file() -> None:
 def test_every_variable_given_to_proofstream_is_a_setting() -> None:
     known = {field.alias for field in Settings.model_fields.values()}
     for name in ("worker", "gateway", "simulator"):
-        given = set(compose()["services"][name]["environment"])
+        # OTEL_* are OpenTelemetry's own, read by its SDK (proofstream/tracing.py)
+        given = {v for v in compose()["services"][name]["environment"] if not v.startswith("OTEL_")}
         assert given <= known, (name, sorted(given - known))
+
+
+def test_traces_go_through_the_collector_to_jaeger() -> None:
+    services = compose()["services"]
+    collector = yaml.safe_load((ROOT / "deploy" / "otel" / "collector.yaml").read_text())
+    receiving = collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
+    for name in ("worker", "gateway"):
+        env = services[name]["environment"]
+        assert tracing_requested(env) == ["otlp"]
+        assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == f"http://otel-collector:{port(receiving)}"
+    # The image's config path, and every component a pipeline names is configured.
+    assert services["otel-collector"]["command"] == ["--config=/etc/otelcol/collector.yaml"]
+    assert "./deploy/otel:/etc/otelcol:ro" in services["otel-collector"]["volumes"]
+    for pipeline in collector["service"]["pipelines"].values():
+        for kind in ("receivers", "processors", "exporters"):
+            assert set(pipeline[kind]) <= set(collector[kind]), (kind, pipeline[kind])
+    sending = collector["exporters"]["otlp/jaeger"]["endpoint"]
+    assert sending.split(":")[0] == "jaeger" and "jaeger" in services
+    assert port(sending) == "4317"  # Jaeger 2's OTLP/gRPC receiver
+
+
+def port(endpoint: str) -> str:
+    return endpoint.rsplit(":", 1)[1]
 
 
 def test_prometheus_scrapes_what_the_services_open_and_alerts_what_runs() -> None:

@@ -23,7 +23,7 @@ from gateway.fanout import GOODBYE, PING, Fanout, retract_frame
 from gateway.producer import EnvelopeProducer
 from gateway.sse import SSEClient, parse_stream_id
 from proofstream.settings import Settings
-from streams.redis import CONTROL_RETRACT, CONTROL_UNINSTALLED, channel
+from streams.redis import CONTROL_RETRACT, CONTROL_UNINSTALLED, channel, live_message
 from tests.conftest import Stack
 from tests.fixtures import open_stream
 
@@ -100,8 +100,8 @@ async def connected(
 
 
 def notification(n: int) -> bytes:
-    """A live message as the publish script sends it: stream id, notification id, JSON."""
-    return f'1700000000000-{n} n{n} {{"n":{n}}}'.encode()
+    """A live message as the publish script sends it (untraced)."""
+    return live_message(f"1700000000000-{n}", f"n{n}", f'{{"n":{n}}}'.encode())
 
 
 async def test_each_broadcast_is_counted_once_per_notification(
@@ -315,7 +315,9 @@ async def test_a_client_that_stops_reading_does_not_hold_up_the_others(
         async with open_stream(f"{stack.url}/v1/storefront/{shop}/stream") as reader:
             payload = b'{"pad":"' + b"x" * 200_000 + b'"}'
             for n in range(1, 41):  # 8 MB: far more than the stalled socket's buffers
-                await redis.publish(channel(shop), f"1700000000000-{n} n{n} ".encode() + payload)
+                await redis.publish(
+                    channel(shop), live_message(f"1700000000000-{n}", f"n{n}", payload)
+                )
                 event = await reader.next("notification", timeout=5)
                 assert event.id == f"1700000000000-{n}"
             # The stalled client is given up after the send timeout (2 s in the test
