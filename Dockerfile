@@ -1,6 +1,15 @@
 # syntax=docker/dockerfile:1
 # The proofstream image: `proofstream gateway` by default, `proofstream worker` etc. as CMD.
 
+# The storefront widget: minified and compressed by widget/build.mjs (esbuild), as
+# `scripts/dev` does it locally.
+FROM node:20-slim AS widget
+WORKDIR /widget
+COPY widget/package.json widget/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY widget/proofstream.js widget/build.mjs ./
+RUN node build.mjs
+
 # Build stage: the compiler lives only here (faust-streaming has no wheel for every
 # platform, e.g. CPython 3.12 on arm64, and then builds from source).
 FROM python:3.12-slim AS build
@@ -19,6 +28,8 @@ COPY gateway ./gateway
 COPY streams ./streams
 COPY agents ./agents
 COPY widget ./widget
+COPY --from=widget /widget/dist ./widget/dist
+COPY stages ./stages
 COPY simulator ./simulator
 COPY storage ./storage
 COPY shopify_app ./shopify_app

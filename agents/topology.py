@@ -44,7 +44,7 @@ from agents.policy import Policy
 from agents.project import Projector
 from agents.publish import Publisher
 from agents.record import Recorder
-from proofstream.tracing import traceparent
+from proofstream.tracing import kafka_headers, traceparent
 from schemas import (
     DeadLetter,
     EngagementCounts,
@@ -117,6 +117,16 @@ def register(
                 await asyncio.sleep(delay)
         return await call(*args, **kwargs)
 
+    async def send(topic: Any, key: str | None, value: Any) -> None:
+        # A span per produce, whose context rides in the record's headers to the next agent.
+        name = topic.get_topic_name()
+        with tracer.start_as_current_span(
+            f"{name} send",
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.system": "kafka", "messaging.destination.name": name},
+        ):
+            await topic.send(key=key, value=value, headers=kafka_headers())
+
     # Per shop and topic, when the last delivery was received: flushed to Redis by a timer
     # (one write per flush, not per webhook) for `GET /api/status`.
     delivered: dict[str, dict[str, datetime]] = {}
@@ -146,7 +156,7 @@ def register(
 
     async def dead_letter(raw: bytes, key: str | None, exc: Exception) -> DeadLetter:
         letter = refused(raw, key, exc, stage="normalize", failed_at=clock())
-        await topics.dead_letters.send(key=key, value=letter)
+        await send(topics.dead_letters, key, letter)
         EVENTS.labels("normalize", "dead_letter").inc()
         log.warning("dead_letter", webhook_id=letter.webhook_id, reason=letter.reason)
         return letter
@@ -169,7 +179,7 @@ def register(
             log.info("render_skipped", webhook_id=order.webhook_id, reason=reason)
             return reason
         notification = render(order, settings=settings, now=now)
-        await topics.notifications.send(key=order.shop, value=notification)
+        await send(topics.notifications, order.shop, notification)
         EVENTS.labels("render", "ok").inc()
         log.info(
             "rendered",
@@ -203,7 +213,7 @@ def register(
             at=now,
             webhook_id=event.webhook_id,
         )
-        await topics.notifications.send(key=shop, value=change)
+        await send(topics.notifications, shop, change)
         EVENTS.labels("retract", reason).inc()
         log.info("order_retracted", webhook_id=event.webhook_id, order_id=event.order_id)
         return change
@@ -232,7 +242,7 @@ def register(
             at=now,
             webhook_id=request.webhook_id,
         )
-        await topics.notifications.send(key=shop, value=change)
+        await send(topics.notifications, shop, change)
         return change
 
     async def lifecycle(envelope: WebhookEnvelope) -> Outcome:
@@ -242,7 +252,7 @@ def register(
             at=envelope.triggered_at or envelope.received_at,
             webhook_id=envelope.webhook_id,
         )
-        await topics.lifecycle.send(key=event.shop, value=event)
+        await send(topics.lifecycle, event.shop, event)
         return event
 
     handlers: dict[str, Callable[[WebhookEnvelope], Awaitable[Outcome]]] = {

@@ -13,6 +13,7 @@ import httpx
 import structlog
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import NoOpTracer
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
@@ -22,10 +23,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import admin, health, install, notifications, status, storefront, webhooks
+from gateway import (
+    admin,
+    health,
+    install,
+    notifications,
+    status,
+    storefront,
+    webhooks,
+    widget_assets,
+)
 from gateway.dedupe import Deduper
 from gateway.engagement import DeliveryCounter
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, refused
 from gateway.fanout import Fanout
 from gateway.middleware import LogContext
 from gateway.openapi import openapi_document
@@ -47,13 +57,7 @@ __all__ = ["create_app", "token_cipher"]
 
 log = structlog.get_logger("proofstream.gateway")
 
-UNTRACED_PATHS = "/stream$,/healthz$,/readyz$,/metrics$"
-
-
-async def _gateway_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, GatewayError)
-    log.info("request_refused", status=exc.status_code, reason=str(exc))
-    return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+UNTRACED_PATHS = "/stream$,/healthz$,/readyz$,/metrics$,/webhooks/shopify$"
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -112,7 +116,10 @@ async def _report_lag(probe: LagProbe, *, every_s: float) -> None:
 
 def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = None) -> Starlette:
     """Build the gateway; connections are opened in the lifespan, not here. With a
-    `tracer_provider`, requests and SSE broadcasts are traced (`proofstream/tracing.py`)."""
+    `tracer_provider`, requests and SSE broadcasts are traced (`proofstream/tracing.py`).
+    `ServiceError` when the storefront widget was not built."""
+
+    tracer = tracer_provider.get_tracer("proofstream.gateway") if tracer_provider else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -137,6 +144,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
             partitions=settings.topic_partitions,
             retention=settings.kafka_retention,
             send_timeout_s=settings.produce_timeout_s,
+            tracer=tracer,
         )
         deliveries = DeliveryCounter(
             producer, every_s=settings.engagement_flush_s, clock=lambda: datetime.now(UTC)
@@ -147,7 +155,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
             backlog=settings.sse_client_queue,
             send_timeout=settings.sse_send_timeout_s,
             ping=settings.sse_ping_s,
-            tracer=tracer_provider.get_tracer("proofstream.gateway") if tracer_provider else None,
+            tracer=tracer,
         )
         await producer.start()
         await deliveries.start()
@@ -187,6 +195,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
             producer=producer,
             dedupe=Deduper(redis),
             shops=shops,
+            tracer=tracer or NoOpTracer(),
         )
         app.state.fanout = fanout
         app.state.health = health.Health(
@@ -232,6 +241,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
     routes: list[BaseRoute] = [
         *webhooks.routes,
         *storefront.routes(cors_origins=[o.strip() for o in settings.cors_origins.split(",")]),
+        *widget_assets.routes,
         *admin.routes,
         *notifications.routes,
         *status.routes,
@@ -252,20 +262,23 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
             Middleware(
                 OpenTelemetryMiddleware,
                 # Not the SSE streams (a span as long as a visit, per client), probes
-                # and scrapes; one span per request, not one per ASGI message.
+                # and scrapes, nor the webhooks (traced by hand: proofstream/tracing.py
+                # says why); one span per request, not one per ASGI message.
                 excluded_urls=UNTRACED_PATHS,
                 exclude_spans=["receive", "send"],
                 tracer_provider=tracer_provider,
             ),
         )
-    return Starlette(
+    app = Starlette(
         routes=[*routes, Route("/openapi.json", openapi)],
         middleware=middleware,
         exception_handlers={
-            GatewayError: _gateway_error,
+            GatewayError: refused,
             ShopifyError: _shopify_error,
             HTTPException: _http_error,
             Exception: _unexpected,
         },
         lifespan=lifespan,
     )
+    app.state.widget = widget_assets.WidgetBuild.load()
+    return app

@@ -1,4 +1,5 @@
-"""Errors the gateway answers with a status code (see the map in `gateway.app`).
+"""Errors the gateway answers with a status code, and `refused`, the handler that answers
+them (registered in `gateway.app`, and inside the storefront routes' CORS middleware).
 
 GatewayError
 ├── InvalidSignature   401
@@ -13,6 +14,10 @@ GatewayError
 ├── BrokerUnavailable  503
 └── StoreUnavailable   503  (Redis or the database; with Retry-After)
 """
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from proofstream.errors import ProofstreamError
 
@@ -29,7 +34,10 @@ __all__ = [
     "TooManyRequests",
     "StoreUnavailable",
     "Unauthorized",
+    "refused",
 ]
+
+log = structlog.get_logger("proofstream.gateway")
 
 
 class GatewayError(ProofstreamError):
@@ -119,3 +127,10 @@ class StoreUnavailable(GatewayError):
 
     status_code = 503
     headers = {"Retry-After": "1"}
+
+
+async def refused(request: Request, exc: Exception) -> Response:
+    """The JSON answer to a `GatewayError`, with its status and headers."""
+    assert isinstance(exc, GatewayError)
+    log.info("request_refused", status=exc.status_code, reason=str(exc))
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)

@@ -1,4 +1,5 @@
-"""The gateway's Kafka producer: acks=all, keyed by shop, errors become `BrokerUnavailable`."""
+"""The gateway's Kafka producer: acks=all, keyed by shop, errors become `BrokerUnavailable`;
+traced, each send is a span whose context travels in the record's headers."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from datetime import timedelta
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from opentelemetry.trace import SpanKind, Tracer
 
 from gateway.errors import BrokerUnavailable
+from proofstream.tracing import kafka_headers
 from streams.admin import ensure_topics
 from streams.topics import NAMES
 
@@ -25,7 +28,9 @@ class EnvelopeProducer:
         partitions: int,
         retention: timedelta,
         send_timeout_s: float = 2.0,
+        tracer: Tracer | None = None,
     ) -> None:
+        self._tracer = tracer
         self._bootstrap = bootstrap
         self._partitions = partitions
         self._retention = retention
@@ -71,9 +76,26 @@ class EnvelopeProducer:
         """Produce and wait for the acknowledgement of all in-sync replicas."""
         if self._producer is None:
             raise BrokerUnavailable("producer not started")
+        if self._tracer is None:
+            return await self._send(self._producer, topic, key, value)
+        with self._tracer.start_as_current_span(
+            f"{topic} send",
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.system": "kafka", "messaging.destination.name": topic},
+        ):
+            await self._send(self._producer, topic, key, value, headers=kafka_headers())
+
+    async def _send(
+        self,
+        producer: AIOKafkaProducer,
+        topic: str,
+        key: str,
+        value: bytes,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> None:
         try:
             async with asyncio.timeout(self._send_timeout_s):
-                await self._producer.send_and_wait(topic, value=value, key=key.encode())
+                await producer.send_and_wait(topic, value=value, key=key.encode(), headers=headers)
         except (KafkaError, TimeoutError) as exc:
             raise BrokerUnavailable("the broker did not acknowledge the webhook") from exc
 

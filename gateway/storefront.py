@@ -1,5 +1,5 @@
-"""What storefronts call: the SSE notification stream, the widget config, the widget script
-and a demo storefront page.
+"""What storefronts call: the SSE notification stream, the widget config and a demo
+storefront page (the widget script itself: `gateway/widget_assets.py`).
 
 Outside dev mode the stream and the config serve only shops that installed the app (404
 for others, 410 once uninstalled): the shop's widget key in Redis says so, or, when Redis
@@ -10,28 +10,28 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 import orjson
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from gateway.errors import Gone, NotFound
+from gateway.errors import GatewayError, Gone, NotFound, refused
 from gateway.fanout import Fanout, notification_frame
 from gateway.limits import ConnectionLimits
-from gateway.openapi import Operation, documented
+from gateway.openapi import Operation, documented, query
 from gateway.pages import fill, template
 from gateway.sse import HEADERS, StreamId, body, parse_stream_id
 from gateway.store import ShopGate, Store, database_errors
 from proofstream.settings import Settings
 from schemas import WidgetConfig, is_shop_domain
-from schemas.api import ErrorBody
+from schemas.api import ErrorBody, InvalidBody, StreamQuery
 from schemas.shops import SHOP_DOMAIN_PATTERN
 from storage.shops import installation
 
@@ -53,7 +53,6 @@ class Storefront:
     db: async_sessionmaker[AsyncSession]
     fanout: Fanout
     limits: ConnectionLimits
-    widget_js: bytes
     demo_html: str
 
     @classmethod
@@ -73,7 +72,6 @@ class Storefront:
             limits=ConnectionLimits(
                 per_client=settings.sse_max_per_client, per_shop=settings.sse_max_per_shop
             ),
-            widget_js=resources.files("widget").joinpath("proofstream.js").read_bytes(),
             demo_html=template("demo.html"),
         )
 
@@ -164,9 +162,17 @@ def _storefront(request: Request) -> Storefront:
 @documented(
     Operation(
         "Server-sent events: `ready`, then `notification` (id = stream id) and `retract`;"
-        " Last-Event-ID replays what was missed",
-        {200: "text/event-stream", 404: ErrorBody, 410: ErrorBody, 429: ErrorBody, 503: ErrorBody},
+        " Last-Event-ID (or `last_event_id`) replays what was missed",
+        {
+            200: "text/event-stream",
+            404: ErrorBody,
+            410: ErrorBody,
+            422: InvalidBody,
+            429: ErrorBody,
+            503: ErrorBody,
+        },
         path={"shop": SHOP_DOMAIN_PATTERN},
+        query=StreamQuery,
         tags=("storefront",),
     )
 )
@@ -177,10 +183,15 @@ class StreamEndpoint:
         request = Request(scope, receive)
         storefront = _storefront(request)
         shop = _shop(request)
+        # EventSource sends the header; the widget (fetch: a header would cost a CORS
+        # preflight) and first page views of a visit send the parameter.
+        last_event_id = request.headers.get("last-event-id") or (
+            query(request, StreamQuery).last_event_id
+        )
         await storefront.admit(request, shop, await storefront.store.gate(shop))
         client = scope.get("client")
         with storefront.limits.hold(client[0] if client else "unknown", shop):
-            await storefront.serve(shop, request.headers.get("last-event-id"), receive, send)
+            await storefront.serve(shop, last_event_id, receive, send)
 
 
 @documented(
@@ -204,17 +215,6 @@ async def config(request: Request) -> Response:
     )
 
 
-@documented(
-    Operation("The storefront widget", {200: "application/javascript"}, tags=("storefront",))
-)
-async def widget_js(request: Request) -> Response:
-    return Response(
-        _storefront(request).widget_js,
-        media_type="application/javascript",
-        headers={"Cache-Control": "public, max-age=300"},
-    )
-
-
 @documented(Operation("A demo storefront page with the widget", {200: "text/html", 404: ErrorBody}))
 async def demo(request: Request) -> Response:
     storefront = _storefront(request)
@@ -232,13 +232,16 @@ def routes(*, cors_origins: Sequence[str]) -> list[BaseRoute]:
         allow_origins=cors_origins,
         allow_methods=["GET"],
         allow_headers=["Last-Event-ID"],  # EventSource sends it when it reconnects
+        expose_headers=["Retry-After"],  # the widget backs off by it after a 429 or 503
     )
+    # Refusals answered inside CORS, so a widget on another origin can read them: a 404 or
+    # 410 stops it, a 429 or 503 makes it wait (the app's handler would answer outside).
+    errors = Middleware(ExceptionMiddleware, handlers={GatewayError: refused})
     return [
         Mount(
             "/v1/storefront",
             routes=[Route("/{shop}/stream", StreamEndpoint()), Route("/{shop}/config", config)],
-            middleware=[cors],
+            middleware=[cors, errors],
         ),
-        Route("/widget.js", widget_js),  # a classic script: fetched without CORS
         Route("/demo/{shop}", demo),
     ]

@@ -54,7 +54,10 @@ def _gateway(args: argparse.Namespace, settings: Settings) -> int:
         tracer_provider = configure_tracing("proofstream-gateway")
     except ValueError as exc:
         return _refuse(str(exc))
-    app = create_app(settings, tracer_provider=tracer_provider)
+    try:
+        app = create_app(settings, tracer_provider=tracer_provider)
+    except ServiceError as exc:
+        return _refuse(str(exc))
     config = uvicorn.Config(
         app,
         host=settings.gateway_host,

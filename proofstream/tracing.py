@@ -6,14 +6,21 @@ Off (the API's no-op, nothing patched) unless `OTEL_TRACES_EXPORTER` names an ex
 (`OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`), the service name and resource
 (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`), OTLP headers, timeouts and batching.
 
-One order's trace: the gateway's HTTP server span (ASGI instrumentation) → the aiokafka
-instrumentation's `send` span, which puts W3C `traceparent` in the Kafka headers → Faust's
-`process` span in the worker (`faust.contrib.opentelemetry`, which reads those headers),
-`handle <topic>` and the notifications' `send` → `process` → `publish` (to Redis, whose
-live message carries `traceparent` on) → the gateway's `sse broadcast`. Redis and SQL
-calls are not instrumented one by one: the fan-out's 1 s poll and the worker's timers
-would each make a trace of their own every few seconds, and the `publish` and `record`
-stages already time those calls inside the order's trace.
+One order's trace: the gateway's `POST /webhooks/shopify` → its `send` span, which puts
+W3C `traceparent` in the Kafka headers (`kafka_headers`) → Faust's `process` span in the
+worker (`faust.contrib.opentelemetry`, which reads those headers), `handle <topic>` and
+the notifications' `send` → `process` → `publish` (to Redis, whose live message carries
+`traceparent` on) → the gateway's `sse broadcast`.
+
+Which official instrumentations, and why (bench/RESULTS.md, "Tracing"): the ASGI
+middleware for every route but the webhooks (it costs ~0.2 ms of CPU a request even when
+the request is not sampled, which on the webhook route is a third of the gateway's
+work), httpx for the calls to Shopify. Not aiokafka's: its `send` wrapper works out the
+partition a second time and times only the enqueue, not the broker's ack; the spans
+above are opened by hand instead. Redis and SQL calls are not instrumented one by one:
+the fan-out's 1 s poll and the worker's timers would each make a trace of their own
+every few seconds, and the `publish` and `record` stages already time those calls inside
+the order's trace.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 
-__all__ = ["configure_tracing", "traceparent", "tracing_requested"]
+__all__ = ["configure_tracing", "kafka_headers", "traceparent", "tracing_requested"]
 
 ENDPOINTS = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
 
@@ -50,9 +57,9 @@ def tracing_requested(environ: Mapping[str, str] = os.environ) -> list[str]:
 def configure_tracing(
     service: str, environ: Mapping[str, str] = os.environ
 ) -> TracerProvider | None:
-    """The process's tracer provider, made global, with aiokafka and httpx instrumented
-    (process-wide patches: call it from a process's entry point only); None when tracing
-    is off. `ValueError` names a variable that cannot be used."""
+    """The process's tracer provider, made global, with httpx instrumented (a process-wide
+    patch: call it from a process's entry point only); None when tracing is off.
+    `ValueError` names a variable that cannot be used."""
     exporters = tracing_requested(environ)
     if not exporters:
         return None
@@ -64,16 +71,8 @@ def configure_tracing(
         provider.add_span_processor(BatchSpanProcessor(_exporter(name)))
     trace.set_tracer_provider(provider)
 
-    from aiokafka import AIOKafkaConsumer
-    from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-    from opentelemetry.instrumentation.utils import unwrap
 
-    AIOKafkaInstrumentor().instrument(tracer_provider=provider)
-    # Its consumer side, not: Faust polls in a thread of its own, where each poll would be
-    # a root trace of its own; Faust's sensor opens the worker's spans instead.
-    unwrap(AIOKafkaConsumer, "getone")
-    unwrap(AIOKafkaConsumer, "getmany")
     HTTPXClientInstrumentor().instrument(tracer_provider=provider)
     return provider
 
@@ -84,6 +83,13 @@ def _exporter(name: str) -> SpanExporter:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
     return OTLPSpanExporter()  # endpoint, headers, timeout and compression from OTEL_*
+
+
+def kafka_headers() -> list[tuple[str, bytes]]:
+    """The current span's context as Kafka record headers (W3C `traceparent`), if any."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return [(name, value.encode()) for name, value in carrier.items()]
 
 
 def traceparent() -> str | None:

@@ -19,6 +19,7 @@ __all__ = [
     "IntegrationStatus",
     "AuthCallbackQuery",
     "AuthInstallQuery",
+    "StreamQuery",
     "EmbedStatus",
     "ErrorBody",
     "ID_PATTERN",
@@ -175,6 +176,18 @@ class WebhookResult(_Body):
     recognised a repeat (`duplicate`), or nothing, for a topic we do not handle."""
 
     status: Literal["accepted", "duplicate", "ignored"]
+
+
+class StreamQuery(BaseModel):
+    """What the widget may add to `GET /v1/storefront/{shop}/stream`."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")  # `key`, cache busters
+
+    last_event_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,20}-[0-9]{1,20}$",
+        description="the id of the last notification this browser got (as Last-Event-ID)",
+    )
 
 
 class AuthInstallQuery(BaseModel):

@@ -59,6 +59,7 @@ class OrderEvent(Event):
     buyer: Buyer = Buyer()
     tags: tuple[str, ...] = ()
     closed: Literal["cancelled", "voided", "refunded"] | None = None
+    test: bool = False  # Shopify's `test: true`: placed with a test gateway
 
     @property
     def units(self) -> dict[str, int]:

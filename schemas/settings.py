@@ -148,11 +148,14 @@ class WidgetConfig(BaseModel):
     font_family: Font = None
     show_image: bool = True
     link_to_product: bool = True
-    first_delay_ms: Milliseconds = 2000
-    gap_ms: Milliseconds = 4000
-    display_ms: Annotated[int, Field(ge=1000, le=60_000)] = 6000
-    max_per_page: int = Field(default=10, ge=1, le=100)
-    max_per_session: int = Field(default=30, ge=1, le=1000)
+    # Pacing (README, "The storefront widget"): competitors wait several seconds, show
+    # each popup 6-7 s, about 30 s apart, a handful a visit; "too frequent" is what
+    # shoppers complain of most.
+    first_delay_ms: Milliseconds = 5000
+    gap_ms: Milliseconds = 24_000
+    display_ms: Annotated[int, Field(ge=1000, le=60_000)] = 6500
+    max_per_page: int = Field(default=3, ge=1, le=100)
+    max_per_session: int = Field(default=5, ge=1, le=1000)
     include_paths: tuple[PathPattern, ...] = Field(default=(), max_length=20)
     exclude_paths: tuple[PathPattern, ...] = Field(default=(), max_length=20)
 
@@ -164,6 +167,9 @@ class ShopSettings(WidgetConfig):
     templates: tuple[Template, ...] = Field(default=(), max_length=5)
     privacy: Privacy = "first_name"
     hide_older_than_hours: int | None = Field(default=48, ge=1, le=720)
+    # Orders placed with a test gateway (`test: true`) are not social proof: off unless a
+    # merchant trying the app turns them on (the dashboard says so).
+    show_test_orders: bool = False
     exclude_products: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = Field(
         default=(), max_length=100
     )

@@ -53,6 +53,7 @@ def normalize(envelope: WebhookEnvelope, *, buyer: bool = True) -> OrderEvent:
             buyer=_buyer(order) if buyer else Buyer(),
             tags=_tags(order.get("tags")),
             closed=_closed(order),
+            test=order.get("test") is True,
         )
     except ValidationError as exc:
         raise InvalidEvent(f"order does not fit OrderEvent: {exc.errors()[0]['msg']}") from exc

@@ -35,6 +35,8 @@ def skip_reason(
         return reason
     if not settings.enabled:
         return "disabled"
+    if order.test and not settings.show_test_orders:
+        return "test order"
     hours = settings.hide_older_than_hours
     if hours is not None and now - order.created_at > timedelta(hours=hours):
         return "too old"

@@ -1,12 +1,12 @@
 /*! proofstream widget: live social-proof popups for Shopify storefronts.
- * Include once: <script async src="https://GATEWAY/widget.js" data-shop="x.myshopify.com"></script>
+ * Loaded by the app embed's loader once the page has loaded, or directly:
+ * <script async src="https://GATEWAY/widget.js" data-shop="x.myshopify.com"></script>
  * Optional data-api="https://GATEWAY" overrides the base URL. With data-preview the widget
  * opens no stream: it shows what its parent window posts (the settings page's live preview).
  * Dependency-free ES2017. */
 (function () {
   "use strict";
-  var script = document.currentScript ||
-    document.querySelector('script[data-shop][src*="widget.js"]');
+  var script = document.currentScript;  // a classic script: always set while it runs
   if (!script || !script.dataset.shop || window.__proofstream) return;
   var shopName = script.dataset.shop.trim(), shop = encodeURIComponent(shopName);
   var preview = script.hasAttribute("data-preview");
@@ -24,36 +24,42 @@
     enabled: true, locale: "en", position_desktop: "bottom-left", position_mobile: "bottom",
     background_color: "#ffffff", text_color: "#1a1a1a", accent_color: "#005fcc",
     corner_radius: 8, font_family: null, show_image: true, link_to_product: true,
-    first_delay_ms: 2000, gap_ms: 4000, display_ms: 6000, max_per_page: 10,
-    max_per_session: 30, include_paths: [], exclude_paths: []
+    first_delay_ms: 5000, gap_ms: 24000, display_ms: 6500, max_per_page: 3,
+    max_per_session: 5, include_paths: [], exclude_paths: []
   };
   var CHOICES = {
     locale: ["en", "fr", "de", "es"], position_mobile: ["bottom", "top"],
     position_desktop: ["bottom-left", "bottom-right", "top-left", "top-right"]
   };
-  var DISMISS = { en: "Dismiss notification", fr: "Fermer la notification",
-    de: "Benachrichtigung schließen", es: "Cerrar la notificación" };
-  var SESSION_KEY = "proofstream:" + shopName + ":shown";
+  // The close button: its name (what "×" means), and what it does.
+  var CLOSE = { en: ["Close", "No more notifications during this visit"],
+    fr: ["Fermer", "Plus de notifications pendant cette visite"],
+    de: ["Schließen", "Keine weiteren Benachrichtigungen bei diesem Besuch"],
+    es: ["Cerrar", "No más notificaciones durante esta visita"] };
+  var KEY = "proofstream:" + shopName + ":";  // sessionStorage: shown count, off
   var still = matchMedia("(prefers-reduced-motion: reduce)");
-  var cfg = DEFAULTS, seen = new Set(), queue = [], busy = false, es = null, root, host;
+  var cfg = DEFAULTS, seen = new Set(), queue = [], busy = false, root, host, region;
   var onScreen = null;  // {id, done} of the popup shown now
+  var stream = null, lastId = null, failures = 0, stopped = false;
 
+  // Sizes in rem/em follow the shopper's font size; max() keeps them readable and the close
+  // button >= 24 px on themes that shrink the root font (html{font-size:62.5%}).
   var CSS = ":host{all:initial;font-family:inherit}" +
-    ".ps-popup{position:fixed;z-index:2147483000;box-sizing:border-box;display:flex;align-items:center;gap:12px;" +
-    "max-width:360px;margin:0;padding:12px 36px 12px 12px;background:var(--ps-bg);color:var(--ps-fg);" +
-    "border-radius:var(--ps-radius);box-shadow:0 4px 16px rgba(0,0,0,.18),0 0 0 1px rgba(0,0,0,.06);" +
-    "font-family:inherit;font-size:14px;line-height:1.4;" +
-    "opacity:0;transform:translateY(8px);transition:opacity .25s ease,transform .25s ease}" +
+    ".ps-popup{position:fixed;z-index:2147483000;box-sizing:border-box;display:flex;align-items:center;gap:.75em;" +
+    "max-width:max(360px,24em);margin:0;padding:.75em 2.5em .75em .75em;background:var(--ps-bg);color:var(--ps-fg);" +
+    "border-radius:var(--ps-radius);box-shadow:0 4px 16px #0003,0 0 0 1px #0000000f;" +
+    "font-family:inherit;font-size:max(14px,.875rem);line-height:1.4;" +
+    "opacity:0;transform:translateY(8px);transition:.25s}" +
     ".ps-popup.ps-in{opacity:1;transform:none}" +
     ".bottom-left{bottom:16px;left:16px}.bottom-right{bottom:16px;right:16px}" +
     ".top-left{top:16px;left:16px}.top-right{top:16px;right:16px}" +
-    ".ps-img{flex:none;width:48px;height:48px;border-radius:6px;object-fit:cover;background:#f2f2f2}" +
+    ".ps-img{flex:none;width:3.5em;height:3.5em;border-radius:6px;object-fit:cover;background:#f2f2f2}" +
     ".ps-body{min-width:0}.ps-text{display:block;margin:0;color:inherit;font-weight:600;overflow-wrap:anywhere}" +
     "a.ps-text{color:var(--ps-accent);text-decoration:none}a.ps-text:hover{text-decoration:underline}" +
-    ".ps-time{display:block;margin-top:2px;font-size:12px;opacity:.75}" +
-    ".ps-close{position:absolute;top:4px;right:4px;width:28px;height:28px;padding:0;border:0;border-radius:4px;" +
-    "background:transparent;color:inherit;font-family:inherit;font-size:20px;line-height:1;cursor:pointer}" +
-    ".ps-close:hover{background:rgba(128,128,128,.18)}" +
+    ".ps-time{display:block;margin-top:2px;font-size:.85em;opacity:.75}" +
+    ".ps-close{position:absolute;top:4px;right:4px;width:max(24px,2em);height:max(24px,2em);padding:0;border:0;" +
+    "border-radius:4px;background:transparent;color:inherit;font-family:inherit;font-size:1.4em;line-height:1;cursor:pointer}" +
+    ".ps-close:hover{background:#8882}" +
     "a.ps-text:focus-visible,.ps-close:focus-visible{outline:2px solid var(--ps-accent);outline-offset:2px}" +
     "@media (max-width:479px){.ps-popup{left:16px;right:16px;max-width:none}" +
     ".m-bottom{top:auto;bottom:16px}.m-top{top:16px;bottom:auto}}" +
@@ -95,12 +101,12 @@
     });
   }
 
-  function sessionCount(add) {
+  // This visit's memory (sessionStorage); where storage is blocked, this page's.
+  function remember(name, value) {
     try {
-      var n = parseInt(sessionStorage.getItem(SESSION_KEY), 10) || 0;
-      if (add) sessionStorage.setItem(SESSION_KEY, String(n += add));
-      return n;
-    } catch (e) { return state.shown.length; }  // storage blocked: count this page only
+      if (value != null) sessionStorage.setItem(KEY + name, String(value));
+      return sessionStorage.getItem(KEY + name);
+    } catch (e) { return name === "shown" ? String(state.shown.length) : state[name]; }
   }
 
   function ago(iso, locale) {
@@ -118,7 +124,7 @@
   // The one renderer, for live popups and the preview alike.
   function render(n, c) {
     var pop = el("div", "ps-popup " + c.position_desktop + " m-" + c.position_mobile);
-    pop.setAttribute("part", "popup"); pop.setAttribute("role", "status"); pop.setAttribute("aria-live", "polite");
+    pop.setAttribute("part", "popup");
     pop.lang = c.locale;
     var vars = { bg: c.background_color, fg: c.text_color, accent: c.accent_color,
       radius: Math.min(c.corner_radius, 32) + "px" };
@@ -139,55 +145,86 @@
     var time = el("span", "ps-time");
     time.textContent = ago(n.occurred_at, c.locale);
     body.append(text, time);
-    var close = el("button", "ps-close"); close.type = "button";
-    close.setAttribute("aria-label", DISMISS[c.locale]);
+    var close = el("button", "ps-close"), words = CLOSE[c.locale];
+    close.type = "button";
+    close.setAttribute("aria-label", words[0]);
+    close.title = words[1];
     close.textContent = "\u00d7";
     pop.append(body, close);
     return pop;
   }
 
+  // One live region, present (empty) before the first popup: screen readers announce what
+  // is written into it, politely.
   function mount() {
     host = el("div"); host.id = "proofstream-root";
     root = host.attachShadow({ mode: "open" });
     root.appendChild(el("style")).textContent = CSS;
+    region = root.appendChild(el("div"));
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
     document.body.appendChild(host);
   }
 
   function limitReached() {
-    return state.shown.length >= cfg.max_per_page || sessionCount(0) >= cfg.max_per_session;
+    return state.shown.length >= cfg.max_per_page ||
+      (parseInt(remember("shown"), 10) || 0) >= cfg.max_per_session;
   }
 
   function next() {
-    if (busy || !queue.length) return;
+    if (busy || !queue.length || stopped) return;
     if (limitReached()) { queue.length = 0; return; }
-    var n = queue.shift(), pop = render(n, cfg), live = true, timer;
+    var n = queue.shift(), pop = render(n, cfg), live = true, timer, left = cfg.display_ms;
+    var since, holds = 0, back = null;  // hover (1) and focus (2) hold the timer
     pop.setAttribute("data-id", n.id);
     busy = true;
     state.shown.push(n.id);
-    sessionCount(1);
-    root.appendChild(pop);
+    remember("shown", (parseInt(remember("shown"), 10) || 0) + 1);
+    region.appendChild(pop);
     requestAnimationFrame(function () { requestAnimationFrame(function () { pop.classList.add("ps-in"); }); });
+    function run() { since = Date.now(); timer = setTimeout(function () { done(still.matches ? 0 : 260); }, left); }
+    function hold(bit, on) {
+      var was = holds;
+      holds = on ? holds | bit : holds & ~bit;
+      if (!was && holds) { clearTimeout(timer); left = Math.max(1000, left - (Date.now() - since)); }
+      else if (was && !holds && live) run();
+    }
     function done(fadeMs) {
       if (!live) return;
       live = false;
       onScreen = null;
       clearTimeout(timer);
+      // Focus is never moved in; if the shopper had it in the popup, give it back.
+      var focused = root.activeElement && pop.contains(root.activeElement);
       pop.classList.remove("ps-in");
       function gone() {
         pop.remove();
+        if (focused && back && back.isConnected) back.focus();
         setTimeout(function () { busy = false; next(); }, cfg.gap_ms);
       }
       if (fadeMs) setTimeout(gone, fadeMs); else gone();
     }
+    pop.addEventListener("mouseenter", function () { hold(1, true); });
+    pop.addEventListener("mouseleave", function () { hold(1, false); });
+    pop.addEventListener("focusin", function (e) { if (!(holds & 2)) back = e.relatedTarget; hold(2, true); });
+    pop.addEventListener("focusout", function (e) { if (!pop.contains(e.relatedTarget)) hold(2, false); });
     onScreen = { id: n.id, done: done };
-    pop.querySelector(".ps-close").onclick = function () { done(0); };
-    timer = setTimeout(function () { done(still.matches ? 0 : 260); }, cfg.display_ms);
-    if (limitReached() && es) es.close();
+    pop.querySelector(".ps-close").onclick = function () { offForVisit(); done(0); };
+    run();
+    if (limitReached()) stop();
   }
 
-  function onNotification(ev) {
+  // The shopper closed one: no more popups during this visit (WCAG 2.2.2).
+  function offForVisit() {
+    state.off = "1";
+    remember("off", "1");
+    queue.length = 0;
+    stop();
+  }
+
+  function onNotification(data) {
     var n;
-    try { n = JSON.parse(ev.data); } catch (e) { return; }
+    try { n = JSON.parse(data); } catch (e) { return; }
     if (!n || typeof n !== "object" || !n.id || seen.has(n.id)) return;
     if (state.shown.length + queue.length >= cfg.max_per_page) return;
     seen.add(n.id);
@@ -196,29 +233,85 @@
   }
 
   // The order was cancelled or refunded, or the merchant hid it: take it down, never show it.
-  function onRetract(ev) {
+  function onRetract(data) {
     var r;
-    try { r = JSON.parse(ev.data); } catch (e) { return; }
+    try { r = JSON.parse(data); } catch (e) { return; }
     if (!r || !r.id) return;
     seen.add(r.id);
     queue = queue.filter(function (n) { return n.id !== r.id; });
     if (onScreen && onScreen.id === r.id) onScreen.done(0);
   }
 
+  function dispatch(event, data) {
+    if (event === "ready") { failures = 0; host.setAttribute("data-state", "ready"); }
+    else if (event === "notification") onNotification(data);
+    else if (event === "retract") onRetract(data);
+    else if (event === "goodbye") { stop(); host.setAttribute("data-state", "closed"); }  // uninstalled
+  }
+
+  function stop() {
+    stopped = state.stopped = true;
+    if (stream) stream.abort();
+  }
+
+  // The stream, read with fetch rather than EventSource: a 429 or 503 and its Retry-After
+  // can be seen, and reconnects back off (exponentially, with jitter, capped at a minute)
+  // instead of every shopper retrying every 3 s while the gateway is away.
+  function connect() {
+    if (stopped) return;
+    var ctrl = stream = new AbortController();
+    var url = base + "/stream" + query;
+    if (lastId) url += (query ? "&" : "?") + "last_event_id=" + encodeURIComponent(lastId);
+    fetch(url, { credentials: "omit", signal: ctrl.signal }).then(function (r) {
+      if (r.status === 404 || r.status === 410) return stop();
+      if (!r.ok || !r.body) return retry(parseFloat(r.headers.get("Retry-After")) * 1000);
+      return read(r.body.getReader());
+    }).catch(function () { retry(0); });
+  }
+
+  function retry(atLeastMs, hintMs) {
+    if (stopped) return;
+    var wait = hintMs || Math.min(60000, 1000 * Math.pow(2, failures++)) * (0.5 + Math.random() / 2);
+    setTimeout(connect, Math.max(wait, atLeastMs || 0));
+  }
+
+  function read(reader) {
+    var decoder = new TextDecoder(), buffer = "", hint = 0;
+    function pump() {
+      return reader.read().then(function (chunk) {
+        // The server ended the stream (a restart): back after its `retry:` hint.
+        if (chunk.done) return retry(0, hint || 2000);
+        buffer += decoder.decode(chunk.value, { stream: true });
+        var frames = buffer.split("\n\n");
+        buffer = frames.pop();
+        frames.forEach(function (frame) {
+          var event = "message", data = "";
+          frame.split("\n").forEach(function (line) {
+            var at = line.indexOf(":"), field = line.slice(0, at), value = line.slice(at + 1).replace(/^ /, "");
+            if (field === "event") event = value;
+            else if (field === "data") data += value;
+            else if (field === "id") lastId = value;
+            else if (field === "retry") hint = +value;
+          });
+          dispatch(event, data);
+        });
+        return pump();
+      });
+    }
+    return pump();
+  }
+
   function startLive() {
-    if (!cfg.enabled || limitReached() || document.getElementById("proofstream-root")) return;
+    if (!cfg.enabled || limitReached() || remember("off") || document.getElementById("proofstream-root")) return;
     if (cfg.include_paths.length && !matches(cfg.include_paths)) return;
     if (matches(cfg.exclude_paths)) return;
     mount();
     busy = true;  // nothing before first_delay_ms
     setTimeout(function () { busy = false; next(); }, cfg.first_delay_ms);
-    es = new EventSource(base + "/stream" + query);
-    // The server sends "ready" once this client's subscription is live (tests wait for it).
-    es.addEventListener("ready", function () { host.setAttribute("data-state", "ready"); });
-    es.addEventListener("notification", onNotification);
-    es.addEventListener("retract", onRetract);
-    // The shop uninstalled the app: stop for good instead of reconnecting.
-    es.addEventListener("goodbye", function () { es.close(); host.setAttribute("data-state", "closed"); });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && onScreen) { offForVisit(); onScreen.done(0); }
+    });
+    connect();
   }
 
   function startPreview() {
@@ -227,10 +320,10 @@
       var d = ev.data;
       if (ev.source !== window.parent || ev.origin !== location.origin) return;
       if (!d || d.type !== "proofstream:preview" || !d.notification) return;
-      var old = root.querySelector(".ps-popup"), pop = render(d.notification, normalize(d.config));
+      var old = region.querySelector(".ps-popup"), pop = render(d.notification, normalize(d.config));
       pop.classList.add("ps-in");  // shown until replaced: no timers, limits or path rules
       pop.querySelector(".ps-close").onclick = function () { pop.remove(); };
-      if (old) old.replaceWith(pop); else root.appendChild(pop);
+      if (old) old.replaceWith(pop); else region.appendChild(pop);
       state.shown.push(d.notification.id);
     });
     host.setAttribute("data-state", "ready");
@@ -243,5 +336,5 @@
   fetch(base + "/config" + query, { credentials: "omit" })
     .then(function (r) { return r.status === 404 || r.status === 410 ? null : r.ok ? r.json() : {}; })
     .catch(function () { return {}; })
-    .then(function (c) { if (c) { cfg = normalize(c); whenBody(startLive); } });
+    .then(function (c) { if (c) { cfg = state.config = normalize(c); whenBody(startLive); } });
 })();

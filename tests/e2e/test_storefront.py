@@ -49,7 +49,7 @@ async def test_signed_order_pops_up_within_10_s(
     text = popup.locator(".ps-text")
     await expect(text).to_contain_text("Emma")
     await expect(text).to_contain_text("Blue Hoodie")
-    await expect(popup).to_have_attribute("role", "status")
+    await expect(page.locator('#proofstream-root [role="status"] .ps-popup')).to_have_count(1)
     await page.screenshot(path=screenshot_path("demo.png"))
     await popup.locator(".ps-close").click()
     await expect(page.locator("#proofstream-root .ps-popup")).to_have_count(0)

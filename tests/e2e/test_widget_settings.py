@@ -1,225 +1,27 @@
-"""The widget alone in Chromium, against a tiny local server: it honours the shop's settings.
-
-The server (http.server in a thread) serves the real `widget/proofstream.js`, a config of
-the test's choosing per shop, and an SSE stream that says `ready` and then sends that
-shop's notifications. No broker, Redis or gateway: these tests take a few seconds.
-"""
+"""The widget alone in Chromium, against a tiny local server (`widget_server.py`): it
+honours the shop's settings."""
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import json
-import threading
 import time
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, Page, expect
 
-from tests.conftest import ROOT
-
-pytestmark = [pytest.mark.integration, pytest.mark.e2e]
-
-WIDGET = ROOT / "widget" / "proofstream.js"
-GIF = (
-    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
-    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+from tests.e2e.widget_server import (
+    WidgetServer,
+    config,
+    context,
+    eventually,
+    notification,
+    open_store,
+    page,
+    server,
+    style,
 )
-PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body {{ margin: 0; font-family: "Trebuchet MS", serif; }}</style></head>
-<body><h1>Store</h1>
-<script async src="/widget.js" data-shop="{shop}"{extra}></script></body></html>"""
-PARENT = """<!doctype html><html lang="en"><head><meta charset="utf-8"></head>
-<body style="margin:0"><iframe id="f" src="/preview?shop={shop}" title="preview"
-style="display:block;width:600px;height:400px;border:0"></iframe></body></html>"""
 
-
-@dataclass
-class Scenario:
-    config: dict[str, Any]
-    notifications: list[dict[str, Any]] = field(default_factory=list)
-
-
-class WidgetServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.scenarios: dict[str, Scenario] = {}
-        self.requests: list[str] = []
-        self.queries: list[str] = []  # path?query of every request
-        self.stopping = threading.Event()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def add(self, config: dict[str, Any], notifications: list[dict[str, Any]] | None = None) -> str:
-        shop = f"w-{uuid.uuid4().hex[:10]}.myshopify.com"
-        self.scenarios[shop] = Scenario(config, notifications or [])
-        return shop
-
-    def hits(self, shop: str, kind: str) -> int:
-        return sum(1 for path in self.requests if path == f"/v1/storefront/{shop}/{kind}")
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: WidgetServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-        pass
-
-    def send(self, body: bytes, content_type: str, status: int = 200) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        url = urlsplit(self.path)
-        self.server.requests.append(url.path)
-        self.server.queries.append(self.path)
-        shop = parse_qs(url.query).get("shop", [""])[0]
-        parts = url.path.strip("/").split("/")
-        if url.path == "/widget.js":
-            self.send(WIDGET.read_bytes(), "application/javascript")
-        elif url.path == "/img.gif":
-            self.send(GIF, "image/gif")
-        elif url.path == "/parent":
-            self.send(PARENT.format(shop=shop).encode(), "text/html; charset=utf-8")
-        elif url.path == "/preview":
-            html = PAGE.format(shop=shop, extra=" data-preview")
-            self.send(html.encode(), "text/html; charset=utf-8")
-        elif parts[:2] == ["v1", "storefront"] and len(parts) == 4:
-            scenario = self.server.scenarios.get(parts[2])
-            if scenario is None:
-                self.send(b'{"error": "unknown shop"}', "application/json", 404)
-            elif parts[3] == "config":
-                self.send(json.dumps(scenario.config).encode(), "application/json")
-            elif parts[3] == "stream":
-                self.stream(scenario)
-        else:  # any other path is a storefront page of the shop in ?shop= (and ?key=)
-            key = parse_qs(url.query).get("key", [""])[0]
-            extra = f' data-key="{key}"' if key else ""
-            self.send(PAGE.format(shop=shop, extra=extra).encode(), "text/html; charset=utf-8")
-
-    def stream(self, scenario: Scenario) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        frames = [b"retry: 60000\nevent: ready\ndata: {}\n\n"]
-        for i, notification in enumerate(scenario.notifications):
-            data = json.dumps(notification).encode()
-            frames.append(b"id: %d-0\nevent: notification\ndata: %s\n\n" % (i + 1, data))
-        try:
-            self.wfile.write(b"".join(frames))
-            self.wfile.flush()
-            while not self.server.stopping.wait(0.5):
-                self.wfile.write(b": ping\n\n")
-                self.wfile.flush()
-        except OSError:
-            pass
-
-
-def notification(text: str, *, minutes_ago: float = 0, **extra: Any) -> dict[str, Any]:
-    occurred = datetime.now(UTC) - timedelta(minutes=minutes_ago)
-    return {
-        "id": f"n-{uuid.uuid4().hex[:8]}",
-        "kind": "order",
-        "text": text,
-        "fields": {},
-        "product_image": None,
-        "product_url": None,
-        "occurred_at": occurred.isoformat(),
-        **extra,
-    }
-
-
-def config(**overrides: Any) -> dict[str, Any]:
-    """A WidgetConfig (schemas/settings.py) that shows popups at once, for fast tests."""
-    return {
-        "enabled": True,
-        "locale": "en",
-        "position_desktop": "bottom-left",
-        "position_mobile": "bottom",
-        "background_color": "#ffffff",
-        "text_color": "#1a1a1a",
-        "accent_color": "#005fcc",
-        "corner_radius": 8,
-        "font_family": None,
-        "show_image": True,
-        "link_to_product": True,
-        "first_delay_ms": 0,
-        "gap_ms": 0,
-        "display_ms": 6000,
-        "max_per_page": 10,
-        "max_per_session": 30,
-        "include_paths": [],
-        "exclude_paths": [],
-        **overrides,
-    }
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[WidgetServer]:
-    httpd = WidgetServer()
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.stopping.set()
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
-    # Reduced motion: no slide-in, so boxes are measured where they end up.
-    context = await browser.new_context(
-        viewport={"width": 1000, "height": 700}, reduced_motion="reduce"
-    )
-    yield context
-    await context.close()
-
-
-@pytest.fixture
-async def page(context: BrowserContext) -> Page:
-    return await context.new_page()
-
-
-async def open_store(page: Page, server: WidgetServer, shop: str, path: str = "/") -> None:
-    await page.goto(f"{server.url}{path}?shop={shop}")
-    await expect(page.locator("#proofstream-root")).to_have_attribute(
-        "data-state", "ready", timeout=5_000
-    )
-
-
-async def eventually(probe: Callable[[], Any], expected: Any, timeout_s: float = 5) -> None:
-    """Poll `probe` (sync or async) until it returns `expected`."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = probe()
-        if inspect.isawaitable(value):
-            value = await value
-        if value == expected:
-            return
-        assert time.monotonic() < deadline, f"still {value!r}, expected {expected!r}"
-        await asyncio.sleep(0.05)
-
-
-def style(prop: str) -> str:
-    return f"e => getComputedStyle(e).{prop}"
+__all__ = ["context", "page", "server"]
 
 
 async def test_position_colours_radius_and_font(
@@ -355,9 +157,7 @@ async def test_locale_fr_time_line(server: WidgetServer, page: Page) -> None:
     popup = page.locator("#proofstream-root .ps-popup.ps-in")
     await expect(popup.locator(".ps-time")).to_have_text("il y a 5 minutes")
     await expect(popup).to_have_attribute("lang", "fr")
-    await expect(popup.locator(".ps-close")).to_have_attribute(
-        "aria-label", "Fermer la notification"
-    )
+    await expect(popup.locator(".ps-close")).to_have_attribute("aria-label", "Fermer")
 
 
 async def test_disabled_shows_nothing(server: WidgetServer, page: Page) -> None:

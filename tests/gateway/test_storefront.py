@@ -1,12 +1,14 @@
 """Storefront routes in process, on the real broker and Redis: a burst of requests larger
 than the Redis connection pool waits for a connection instead of failing, and only the
-routes the widget reads from merchants' origins answer other origins (CORS)."""
+routes the widget reads from merchants' origins answer other origins (CORS), refusals
+included."""
 
 import asyncio
 from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
 from gateway.app import create_app
@@ -85,3 +87,37 @@ async def test_cors_covers_the_widgets_routes_only(
     assert accepted.json() == {"status": "accepted"}
     assert "access-control-allow-origin" not in accepted.headers
     assert "vary" not in accepted.headers
+
+
+async def test_refusals_reach_a_widget_on_another_origin(
+    bootstrap: str, redis_url: str, tmp_path: Path, shop: str
+) -> None:
+    # Inside the CORS middleware: a widget on the merchant's domain reads a 404 (stop for
+    # good) or a 422 as such, and may read Retry-After, instead of a network error.
+    merchant = f"https://{shop}"
+    settings = Settings(
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        REDIS_URL=redis_url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+        SHOPIFY_API_SECRET=SecretStr(SECRET),
+        PROOFSTREAM_TOKEN_KEYS=SecretStr(Fernet.generate_key().decode()),
+        PROOFSTREAM_CORS_ORIGINS=merchant,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            origin = {"Origin": merchant}
+            never_installed = await client.get(f"/v1/storefront/{shop}/config", headers=origin)
+            stream = await client.get(f"/v1/storefront/{shop}/stream", headers=origin)
+            malformed = await client.get(
+                f"/v1/storefront/{shop}/stream?last_event_id=yesterday", headers=origin
+            )
+    for answer in (never_installed, stream):
+        assert answer.status_code == 404
+        assert answer.headers["access-control-allow-origin"] == merchant
+        assert "retry-after" in answer.headers["access-control-expose-headers"].lower()
+        assert answer.json() == {"error": "this shop has not installed proofstream"}
+    assert malformed.status_code == 422
+    assert malformed.headers["access-control-allow-origin"] == merchant
+    assert "last_event_id" in malformed.json()["fields"]

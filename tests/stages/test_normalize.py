@@ -94,3 +94,11 @@ def test_invalid_orders_say_why(change: dict[str, Any], reason: str) -> None:
 def test_other_topics_are_refused() -> None:
     with pytest.raises(InvalidEvent, match="is not orders/create"):
         normalize(envelope({"id": 1}, topic="products/update"))
+
+
+@pytest.mark.parametrize(
+    ("flag", "test"), [(True, True), (False, False), ("true", False), (None, False)]
+)
+def test_shopifys_test_flag_is_kept_only_when_true(flag: object, test: bool) -> None:
+    payload = OrderFactory(seed=5, shop=SHOP).order() | {"test": flag}
+    assert normalize(envelope(payload)).test is test

@@ -18,6 +18,7 @@ def order(
     order_id: str = "9007199254740993",
     age: timedelta = timedelta(0),
     tags: tuple[str, ...] = (),
+    test: bool = False,
 ) -> OrderEvent:
     return OrderEvent(
         event_id="e",
@@ -28,6 +29,7 @@ def order(
         line_items=(LineItem(product_id="42", title=title, variant_title="M", quantity=2),),
         buyer=Buyer(first_name=first_name, city=city, country_code="CA"),
         tags=tags,
+        test=test,
     )
 
 
@@ -149,10 +151,16 @@ def test_image_and_link_follow_settings() -> None:
         ),
         (order(), ShopSettings(exclude_products=("42",)), "excluded product"),
         (order(tags=("Wholesale",)), ShopSettings(exclude_tags=("wholesale",)), "excluded tag"),
+        (order(test=True), DEFAULTS, "test order"),
     ],
 )
 def test_skip_reasons(o: OrderEvent, settings: ShopSettings, reason: str) -> None:
     assert skip_reason(o, settings=settings, now=NOW) == reason
+
+
+def test_test_orders_show_once_the_merchant_asks() -> None:
+    settings = ShopSettings(show_test_orders=True)
+    assert skip_reason(order(test=True), settings=settings, now=NOW) is None
 
 
 def test_recent_order_is_shown() -> None:
