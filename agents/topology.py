@@ -119,7 +119,7 @@ def register(
 
     async def send(topic: Any, key: str | None, value: Any) -> None:
         # A span per produce, whose context rides in the record's headers to the next agent.
-        name = topic.get_topic_name()
+        name = str(topic)  # the topic's name (a test's in-memory channel: "<ANON>")
         with tracer.start_as_current_span(
             f"{name} send",
             kind=SpanKind.PRODUCER,

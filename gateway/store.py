@@ -5,10 +5,11 @@ shop's widget key at install). Redis errors, and those of the database reads bes
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -101,13 +102,13 @@ class Store:
         """Entries after the stream id `after` (exclusive), oldest first."""
         async with redis_errors():
             entries = await self.redis.xrange(stream_key(shop), min=f"({after}", count=count)
-        return [
-            ReplayEntry(raw_id, nid, payload)
-            for raw_id, fields in entries or ()
-            if isinstance(raw_id, bytes)
-            and isinstance(nid := (fields or {}).get(b"i"), bytes)
-            and isinstance(payload := (fields or {}).get(b"n"), bytes)
-        ]
+        return _entries(entries)
+
+    async def latest(self, shop: str, *, count: int) -> list[ReplayEntry]:
+        """The newest `count` entries, oldest first."""
+        async with redis_errors():
+            entries = await self.redis.xrevrange(stream_key(shop), count=count)
+        return _entries(reversed(entries or ()))
 
     async def set_widget_key(self, shop: str, key: str) -> None:
         async with redis_errors():
@@ -129,3 +130,13 @@ class Store:
             return bool(await self.redis.ping())
         except RedisError:
             return False
+
+
+def _entries(entries: Iterable[Any] | None) -> list[ReplayEntry]:
+    return [
+        ReplayEntry(raw_id, nid, payload)
+        for raw_id, fields in entries or ()
+        if isinstance(raw_id, bytes)
+        and isinstance(nid := (fields or {}).get(b"i"), bytes)
+        and isinstance(payload := (fields or {}).get(b"n"), bytes)
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import structlog
@@ -28,9 +29,9 @@ from gateway.limits import ConnectionLimits
 from gateway.openapi import Operation, documented, query
 from gateway.pages import fill, template
 from gateway.sse import HEADERS, StreamId, body, parse_stream_id
-from gateway.store import ShopGate, Store, database_errors
+from gateway.store import ReplayEntry, ShopGate, Store, database_errors
 from proofstream.settings import Settings
-from schemas import WidgetConfig, is_shop_domain
+from schemas import ShopSettings, WidgetConfig, is_shop_domain
 from schemas.api import ErrorBody, InvalidBody, StreamQuery
 from schemas.shops import SHOP_DOMAIN_PATTERN
 from storage.shops import installation
@@ -100,18 +101,31 @@ class Storefront:
         entries = await self.store.replay(
             shop, after=f"{after[0]}-{after[1]}", count=self.settings.stream_maxlen
         )
-        frames = []
-        for entry in entries:
-            stream_id = parse_stream_id(entry.stream_id)
-            if stream_id is not None:
-                frame = notification_frame(entry.stream_id, entry.payload)
-                frames.append((stream_id, frame, entry.notification_id.decode()))
-        return frames
+        return _frames(entries)
+
+    async def backfill(self, shop: str, count: int) -> list[tuple[StreamId, bytes, str]]:
+        """A visit's first page view: the newest `count` notifications the shop still shows
+        (retracted and hidden ones have left the stream; those older than its
+        `hide_older_than_hours` are left out), oldest first."""
+        entries = await self.store.latest(shop, count=count)
+        saved = await self.store.settings(shop)
+        settings = ShopSettings.model_validate_json(saved) if saved else ShopSettings()
+        if settings.hide_older_than_hours is not None:
+            oldest = datetime.now(UTC) - timedelta(hours=settings.hide_older_than_hours)
+            entries = [e for e in entries if _occurred_at(e.payload) >= oldest]
+        return _frames(entries)
 
     async def serve(
-        self, shop: str, last_event_id: str | None, receive: Receive, send: Send
+        self,
+        shop: str,
+        receive: Receive,
+        send: Send,
+        *,
+        last_event_id: str | None = None,
+        backfill: int | None = None,
     ) -> None:
-        """Replay what the client missed, then write live frames until it goes away."""
+        """Replay what the client missed (or, on a visit's first page view, `backfill`
+        recent notifications), then write live frames until it goes away."""
         task = asyncio.current_task()
         assert task is not None
         stalled = False
@@ -129,11 +143,14 @@ class Storefront:
                     await send(body(READY_FRAME))
                 last = parse_stream_id(last_event_id) or (0, 0)
                 if last > (0, 0):
-                    for stream_id, frame, notification_id in await self.replay(shop, last):
-                        async with asyncio.timeout(self.settings.sse_send_timeout_s):
-                            await send(body(frame))
-                        self.fanout.deliveries.delivered(shop, notification_id, 1)
-                        last = stream_id
+                    stored = await self.replay(shop, last)
+                else:
+                    stored = await self.backfill(shop, backfill) if backfill else []
+                for stream_id, frame, notification_id in stored:
+                    async with asyncio.timeout(self.settings.sse_send_timeout_s):
+                        await send(body(frame))
+                    self.fanout.deliveries.delivered(shop, notification_id, 1)
+                    last = stream_id
                 client.release(after=last)
                 while (await receive())["type"] != "http.disconnect":
                     pass  # a GET has no body; this returns once the client leaves or we end
@@ -145,6 +162,25 @@ class Storefront:
             task.uncancel()
         except TimeoutError:
             log.info("sse_client_stalled", shop=shop, during="replay")
+
+
+def _frames(entries: list[ReplayEntry]) -> list[tuple[StreamId, bytes, str]]:
+    frames = []
+    for entry in entries:
+        stream_id = parse_stream_id(entry.stream_id)
+        if stream_id is not None:
+            frame = notification_frame(entry.stream_id, entry.payload)
+            frames.append((stream_id, frame, entry.notification_id.decode()))
+    return frames
+
+
+def _occurred_at(payload: bytes) -> datetime:
+    """When a stored notification's order was placed (long ago, if it cannot be read)."""
+    try:
+        occurred = datetime.fromisoformat(orjson.loads(payload)["occurred_at"])
+    except (ValueError, KeyError, TypeError):
+        return datetime.min.replace(tzinfo=UTC)
+    return occurred if occurred.tzinfo else occurred.replace(tzinfo=UTC)
 
 
 def _shop(request: Request) -> str:
@@ -185,13 +221,17 @@ class StreamEndpoint:
         shop = _shop(request)
         # EventSource sends the header; the widget (fetch: a header would cost a CORS
         # preflight) and first page views of a visit send the parameter.
-        last_event_id = request.headers.get("last-event-id") or (
-            query(request, StreamQuery).last_event_id
-        )
+        params = query(request, StreamQuery)
         await storefront.admit(request, shop, await storefront.store.gate(shop))
         client = scope.get("client")
         with storefront.limits.hold(client[0] if client else "unknown", shop):
-            await storefront.serve(shop, last_event_id, receive, send)
+            await storefront.serve(
+                shop,
+                receive,
+                send,
+                last_event_id=request.headers.get("last-event-id") or params.last_event_id,
+                backfill=params.backfill,
+            )
 
 
 @documented(

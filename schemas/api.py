@@ -188,6 +188,13 @@ class StreamQuery(BaseModel):
         pattern=r"^[0-9]{1,20}-[0-9]{1,20}$",
         description="the id of the last notification this browser got (as Last-Event-ID)",
     )
+    backfill: int | None = Field(
+        default=None,
+        ge=1,
+        le=20,
+        description="without a last id (a visit's first page view): up to this many recent "
+        "notifications first, within the shop's hide_older_than_hours",
+    )
 
 
 class AuthInstallQuery(BaseModel):

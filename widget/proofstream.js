@@ -27,10 +27,6 @@
     first_delay_ms: 5000, gap_ms: 24000, display_ms: 6500, max_per_page: 3,
     max_per_session: 5, include_paths: [], exclude_paths: []
   };
-  var CHOICES = {
-    locale: ["en", "fr", "de", "es"], position_mobile: ["bottom", "top"],
-    position_desktop: ["bottom-left", "bottom-right", "top-left", "top-right"]
-  };
   // The close button: its name (what "×" means), and what it does.
   var CLOSE = { en: ["Close", "No more notifications during this visit"],
     fr: ["Fermer", "Plus de notifications pendant cette visite"],
@@ -40,7 +36,9 @@
   var still = matchMedia("(prefers-reduced-motion: reduce)");
   var cfg = DEFAULTS, seen = new Set(), queue = [], busy = false, root, host, region;
   var onScreen = null;  // {id, done} of the popup shown now
-  var stream = null, lastId = null, failures = 0, stopped = false;
+  // lastId: the stream id of the last notification received; across the pages of a visit,
+  // of the last one shown (so the next page replays what this one did not show).
+  var stream = null, lastId = remember("last"), failures = 0, stopped = false;
 
   // Sizes in rem/em follow the shopper's font size; max() keeps them readable and the close
   // button >= 24 px on themes that shrink the root font (html{font-size:62.5%}).
@@ -75,19 +73,15 @@
     } catch (e) { return null; }
   }
 
-  // Any raw config (fetched or posted) -> a complete one; bad values fall back to defaults.
+  // The gateway sends a whole, validated config (schemas/settings.py): anything missing or
+  // of another type (an older gateway) falls back to the default.
   function normalize(c) {
-    c = c && typeof c === "object" ? c : {};
     var out = {};
-    Object.keys(DEFAULTS).forEach(function (k) {
-      var d = DEFAULTS[k], v = c[k], ok = typeof v === typeof d;
-      if (CHOICES[k]) ok = CHOICES[k].indexOf(v) >= 0;
-      else if (/_color$/.test(k)) ok = /^#[0-9a-f]{6}$/i.test(v);
-      else if (typeof d === "number") ok = typeof v === "number" && isFinite(v) && v >= 0;
-      else if (Array.isArray(d)) ok = Array.isArray(v);
-      else if (k === "font_family") ok = typeof v === "string" && v.trim() !== "";
-      out[k] = ok ? v : d;
-    });
+    for (var k in DEFAULTS) {
+      var v = c && c[k], d = DEFAULTS[k];
+      out[k] = (Array.isArray(d) ? Array.isArray(v) : typeof v === typeof d || k === "font_family" && typeof v === "string") ? v : d;
+    }
+    if (!CLOSE[out.locale]) out.locale = "en";
     return out;
   }
 
@@ -180,6 +174,7 @@
     busy = true;
     state.shown.push(n.id);
     remember("shown", (parseInt(remember("shown"), 10) || 0) + 1);
+    if (n.sid) remember("last", n.sid);
     region.appendChild(pop);
     requestAnimationFrame(function () { requestAnimationFrame(function () { pop.classList.add("ps-in"); }); });
     function run() { since = Date.now(); timer = setTimeout(function () { done(still.matches ? 0 : 260); }, left); }
@@ -226,6 +221,7 @@
     var n;
     try { n = JSON.parse(data); } catch (e) { return; }
     if (!n || typeof n !== "object" || !n.id || seen.has(n.id)) return;
+    n.sid = lastId;
     if (state.shown.length + queue.length >= cfg.max_per_page) return;
     seen.add(n.id);
     queue.push(n);
@@ -260,8 +256,10 @@
   function connect() {
     if (stopped) return;
     var ctrl = stream = new AbortController();
-    var url = base + "/stream" + query;
-    if (lastId) url += (query ? "&" : "?") + "last_event_id=" + encodeURIComponent(lastId);
+    // A visit's first page view asks for recent notifications; later ones for what came
+    // after the last one shown.
+    var url = base + "/stream" + query + (query ? "&" : "?") +
+      (lastId ? "last_event_id=" + encodeURIComponent(lastId) : "backfill=" + cfg.max_per_page);
     fetch(url, { credentials: "omit", signal: ctrl.signal }).then(function (r) {
       if (r.status === 404 || r.status === 410) return stop();
       if (!r.ok || !r.body) return retry(parseFloat(r.headers.get("Retry-After")) * 1000);

@@ -239,5 +239,5 @@ async def test_the_app_embed_key_goes_with_every_request(server: WidgetServer, p
     sent = [q for q in server.queries if q.startswith(f"/v1/storefront/{shop}/")]
     assert sorted(sent) == [
         f"/v1/storefront/{shop}/config?key=k3y-from-the-embed",
-        f"/v1/storefront/{shop}/stream?key=k3y-from-the-embed",
+        f"/v1/storefront/{shop}/stream?key=k3y-from-the-embed&backfill=3",  # max_per_page
     ]

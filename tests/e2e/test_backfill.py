@@ -1,0 +1,116 @@
+"""Backfill on landing, on the real gateway, worker, broker and Redis: a visit's first page
+view shows the shop's recent orders (paced, oldest first, within the shop's age limit);
+the visit's later pages never repeat one, and show what comes next."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from playwright.async_api import Browser, Page
+from redis.asyncio import Redis
+
+from schemas import notification_id
+from simulator.orders import OrderFactory
+from streams.redis import settings_key, stream_key
+from tests.conftest import Stack
+from tests.fixtures import eventually, open_stream, post_webhook, product_is
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+
+async def save_settings(client: httpx.AsyncClient, redis: Redis, shop: str, **changes: Any) -> None:
+    """Save settings (dev mode: ?shop=) and wait until the worker projected them."""
+    saved = await client.put("/api/settings", params={"shop": shop}, json=changes)
+    assert saved.status_code == 202, saved.text
+
+    async def projected() -> bool:
+        raw = await redis.get(settings_key(shop))
+        return raw is not None and all(orjson.loads(raw).get(k) == v for k, v in changes.items())
+
+    await eventually(projected)
+
+
+async def order(
+    client: httpx.AsyncClient, stack: Stack, shop: str, seed: int, title: str, age: timedelta
+) -> str:
+    """Post an order placed `age` ago; its notification id."""
+    factory = OrderFactory(seed=seed, shop=shop)
+    payload = factory.order()
+    payload["line_items"][0]["title"] = title
+    payload["created_at"] = (datetime.now(UTC) - age).isoformat()
+    answer = await post_webhook(
+        client, "/webhooks/shopify", secret=stack.secret, shop=shop, body=factory.body(payload)
+    )
+    assert answer.status_code == 200
+    return notification_id(shop=shop, kind="order", source_id=str(payload["id"]))
+
+
+async def shown(page: Page) -> list[str]:
+    ids: list[str] = await page.evaluate("window.__proofstream ? window.__proofstream.shown : []")
+    return ids
+
+
+async def test_first_page_view_shows_recent_orders_and_later_pages_never_repeat(
+    stack: Stack, browser: Browser, shop: str
+) -> None:
+    redis = Redis.from_url(stack.redis_url)
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        await save_settings(
+            client, redis, shop, first_delay_ms=0, gap_ms=0, display_ms=1000, max_per_page=3
+        )
+        ids = [
+            await order(client, stack, shop, 40 + n, title, timedelta(minutes=30 - n))
+            for n, title in enumerate(["Old Lamp", "Red Mug", "Blue Hoodie", "Green Cap"])
+        ]
+        await eventually(lambda: _published(redis, shop, 4))
+        context = await browser.new_context(reduced_motion="reduce")
+        try:
+            page = await context.new_page()
+            await page.goto(f"{stack.url}/demo/{shop}")
+            # The three newest (max_per_page), oldest first, with no new order arriving.
+            await eventually(lambda: _count(page, 3), timeout=20)
+            assert await shown(page) == ids[1:]
+            # The visit's next page: nothing replayed, then the next order (the sentinel).
+            await page.goto(f"{stack.url}/demo/{shop}")
+            await eventually(lambda: _ready(page))
+            fresh = await order(client, stack, shop, 50, "Yellow Scarf", timedelta(0))
+            await eventually(lambda: _count(page, 1), timeout=20)
+            assert await shown(page) == [fresh]
+        finally:
+            await context.close()
+            await redis.aclose()
+
+
+async def test_backfill_leaves_out_what_the_shop_now_hides_by_age(stack: Stack, shop: str) -> None:
+    redis = Redis.from_url(stack.redis_url)
+    try:
+        async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+            await save_settings(client, redis, shop, hide_older_than_hours=3)
+            await order(client, stack, shop, 60, "Two Hours Old", timedelta(hours=2))
+            await order(client, stack, shop, 61, "Fresh Kettle", timedelta(0))
+            await eventually(lambda: _published(redis, shop, 2))
+            await save_settings(client, redis, shop, hide_older_than_hours=1)
+        async with open_stream(f"{stack.url}/v1/storefront/{shop}/stream?backfill=5") as reader:
+            before = await reader.until(product_is("Fresh Kettle"))  # the newest comes last
+        titles = [e.json()["fields"]["product"] for e in before if e.event == "notification"]
+        assert titles == ["Fresh Kettle"]
+    finally:
+        await redis.aclose()
+
+
+async def _count(page: Page, n: int) -> bool:
+    return len(await shown(page)) == n
+
+
+async def _ready(page: Page) -> bool:
+    state = await page.evaluate(
+        "(document.getElementById('proofstream-root') || {getAttribute: () => null})"
+        ".getAttribute('data-state')"
+    )
+    return bool(state == "ready")
+
+
+async def _published(redis: Redis, shop: str, n: int) -> bool:
+    return int(await redis.xlen(stream_key(shop))) == n
