@@ -6,6 +6,8 @@
         refunds/create       cancelled or fully refunded ──────▶ (NotificationChanged: retracted)
         customers/redact     mark the orders, record the request ▶ (NotificationChanged: redacted)
         customers/data_request  record what the record holds (SQL)
+        products/*           save or remove the product (table products; an order's
+                             render joins its first line's product: image, link)
         app/uninstalled,     ───────────────────────────────────▶ proofstream.lifecycle
         shop/redact
         (anything it cannot read) ──────────────────────────────▶ proofstream.deadletters
@@ -39,7 +41,8 @@ from pydantic import ValidationError
 
 from agents.deadletters import refused
 from agents.errors import SinkUnavailable
-from agents.metrics import EVENTS, LAG
+from agents.handlers import Outcome, webhook_handlers
+from agents.metrics import EVENTS, observe_lag
 from agents.policy import Policy
 from agents.project import Projector
 from agents.publish import Publisher
@@ -51,17 +54,11 @@ from schemas import (
     Notification,
     NotificationChanged,
     ShopLifecycle,
-    ShopOrderMarks,
-    ShopSettings,
     ShopSettingsChanged,
     WebhookEnvelope,
-    notification_id,
 )
 from stages.errors import InvalidEvent
-from stages.normalize import customer_request, normalize, retraction
-from stages.render import render, skip_reason
-from stages.retract import marked, redacted_mark, withheld
-from streams.tables import Tables
+from streams.tables import Tables, shop_of_product_key
 from streams.topics import Topics
 
 __all__ = ["Agents", "register"]
@@ -70,7 +67,6 @@ log = structlog.get_logger("proofstream.agents")
 
 P = ParamSpec("P")
 R = TypeVar("R")
-Outcome = Notification | NotificationChanged | ShopLifecycle | DeadLetter | str
 
 
 @dataclass(frozen=True)
@@ -106,7 +102,7 @@ def register(
     and each publish is a span (inside Faust's `process` span of the event)."""
     tracer = tracer or NoOpTracer()
 
-    async def sink(call: Callable[P, Awaitable[R]], *args: P.args, **kwargs: P.kwargs) -> R:
+    async def sink(call: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs) -> R:
         # A sink being away must not skip anything: hold the partition and retry, then let
         # the error stop the agent (the message is not committed and comes back).
         for delay in policy.retry_delays:
@@ -161,109 +157,15 @@ def register(
         log.warning("dead_letter", webhook_id=letter.webhook_id, reason=letter.reason)
         return letter
 
-    async def order(envelope: WebhookEnvelope) -> Outcome:
-        order = normalize(envelope, buyer=policy.buyer_data)
-        EVENTS.labels("normalize", "ok").inc()
-        _observe("normalize", envelope.received_at, clock)
-        settings = tables.settings.get(order.shop) or ShopSettings()
-        status = tables.status.get(order.shop)
-        marks = tables.marks.get(order.shop)
-        now = clock()
-        if status is not None and status.kind != "installed":
-            reason: str | None = f"shop {status.kind}"
-        else:
-            mark = marks.orders.get(order.order_id) if marks else None
-            reason = skip_reason(order, settings=settings, now=now, mark=mark)
-        if reason:
-            EVENTS.labels("render", "skipped").inc()
-            log.info("render_skipped", webhook_id=order.webhook_id, reason=reason)
-            return reason
-        notification = render(order, settings=settings, now=now)
-        await send(topics.notifications, order.shop, notification)
-        EVENTS.labels("render", "ok").inc()
-        log.info(
-            "rendered",
-            webhook_id=order.webhook_id,
-            shop=order.shop,
-            notification_id=notification.id,
-        )
-        return notification
-
-    async def retract(envelope: WebhookEnvelope) -> Outcome:
-        event = retraction(envelope)
-        shop, now = event.shop, clock()
-        marks = tables.marks.get(shop) or ShopOrderMarks()
-        mark = marked(marks.orders.get(event.order_id), event)
-        tables.marks[shop] = marks.with_mark(event.order_id, mark).pruned(
-            now=now, keep=policy.marks_kept
-        )
-        units: dict[str, int] | None = None
-        if mark.retracted is None:  # a refund: is the whole order refunded now?
-            units = await sink(recorder.order_units, shop=shop, order_id=event.order_id)
-        reason = withheld(mark, units or {})
-        if reason is None:
-            EVENTS.labels("retract", "partial_refund").inc()
-            log.info("refund_partial", webhook_id=event.webhook_id, order_id=event.order_id)
-            return "partial refund"
-        change = NotificationChanged(
-            shop=shop,
-            ids=(notification_id(shop=shop, kind="order", source_id=event.order_id),),
-            status="retracted",
-            reason=reason,
-            at=now,
-            webhook_id=event.webhook_id,
-        )
-        await send(topics.notifications, shop, change)
-        EVENTS.labels("retract", reason).inc()
-        log.info("order_retracted", webhook_id=event.webhook_id, order_id=event.order_id)
-        return change
-
-    async def customer(envelope: WebhookEnvelope) -> Outcome:
-        request = customer_request(envelope)
-        shop, now = request.shop, clock()
-        if request.topic == "customers/redact" and request.order_ids:
-            # Marked first: an order of this customer that arrives later never shows.
-            marks = tables.marks.get(shop) or ShopOrderMarks()
-            for order_id in request.order_ids:
-                marks = marks.with_mark(order_id, redacted_mark(marks.orders.get(order_id), at=now))
-            tables.marks[shop] = marks.pruned(now=now, keep=policy.marks_kept)
-        details = await sink(recorder.customer_request, request)
-        EVENTS.labels("compliance", request.topic).inc()
-        log.info("compliance_recorded", webhook_id=request.webhook_id, topic=request.topic)
-        if request.topic != "customers/redact" or not request.order_ids:
-            return f"{request.topic}: {details}"
-        change = NotificationChanged(
-            shop=shop,
-            ids=tuple(
-                notification_id(shop=shop, kind="order", source_id=o) for o in request.order_ids
-            ),
-            status="redacted",
-            reason="customers/redact",
-            at=now,
-            webhook_id=request.webhook_id,
-        )
-        await send(topics.notifications, shop, change)
-        return change
-
-    async def lifecycle(envelope: WebhookEnvelope) -> Outcome:
-        event = ShopLifecycle(
-            shop=envelope.shop,
-            kind="uninstalled" if envelope.topic == "app/uninstalled" else "redacted",
-            at=envelope.triggered_at or envelope.received_at,
-            webhook_id=envelope.webhook_id,
-        )
-        await send(topics.lifecycle, event.shop, event)
-        return event
-
-    handlers: dict[str, Callable[[WebhookEnvelope], Awaitable[Outcome]]] = {
-        "orders/create": order,
-        "orders/cancelled": retract,
-        "refunds/create": retract,
-        "customers/redact": customer,
-        "customers/data_request": customer,
-        "app/uninstalled": lifecycle,
-        "shop/redact": lifecycle,
-    }
+    handlers = webhook_handlers(
+        topics=topics,
+        tables=tables,
+        recorder=recorder,
+        policy=policy,
+        clock=clock,
+        sink=sink,
+        send=send,
+    )
 
     @app.agent(topics.notifications, name="publish", concurrency=1)  # type: ignore[untyped-decorator]
     async def publish_agent(stream: Any) -> AsyncIterator[str | int | None]:
@@ -284,7 +186,7 @@ def register(
             ):
                 stream_id = await sink(publisher.publish, event, trace=traceparent())
             EVENTS.labels("publish", "ok" if stream_id else "duplicate").inc()
-            _observe("publish", event.created_at, clock)
+            observe_lag("publish", event.created_at, clock)
             log.info(
                 "published" if stream_id else "duplicate_skipped",
                 webhook_id=event.webhook_id,
@@ -303,7 +205,7 @@ def register(
             EVENTS.labels("record", "changed").inc(recorded.changed)
             newest = max((e.created_at for e in batch if isinstance(e, Notification)), default=None)
             if newest is not None:
-                _observe("record", newest, clock)
+                observe_lag("record", newest, clock)
             yield recorded.saved
 
     @app.agent(topics.engagement, name="engagement", concurrency=1)  # type: ignore[untyped-decorator]
@@ -349,6 +251,8 @@ def register(
             if event.kind == "redacted":
                 tables.settings.pop(event.shop, None)
                 tables.marks.pop(event.shop, None)
+                for key in [k for k in tables.products if shop_of_product_key(k) == event.shop]:
+                    tables.products.pop(key, None)
                 erased = await sink(recorder.erase_shop, event.shop)
             deleted = await sink(projector.lifecycle, event)
             EVENTS.labels("lifecycle", event.kind).inc()
@@ -399,7 +303,3 @@ def register(
         project=project_agent,
         lifecycle=lifecycle_agent,
     )
-
-
-def _observe(stage: str, since: datetime, clock: Callable[[], datetime]) -> None:
-    LAG.labels(stage).observe(max(0.0, (clock() - since).total_seconds()))

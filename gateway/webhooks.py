@@ -211,6 +211,9 @@ TOPICS: dict[str, Callable[[Shops, str], Awaitable[None]] | None] = {
     "customers/data_request": None,
     "customers/redact": None,
     "shop/redact": Shops.redacted,
+    "products/create": None,
+    "products/update": None,
+    "products/delete": None,
 }
 
 

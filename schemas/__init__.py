@@ -18,6 +18,7 @@ from schemas.notifications import (
     notification_id,
 )
 from schemas.orders import Buyer, LineItem, OrderEvent, OrderRetraction
+from schemas.products import Product, ProductChange
 from schemas.settings import ShopSettings, ShopSettingsChanged, WidgetConfig
 from schemas.shops import is_shop_domain
 from schemas.webhooks import WebhookEnvelope
@@ -35,6 +36,8 @@ __all__ = [
     "OrderEvent",
     "OrderMark",
     "OrderRetraction",
+    "Product",
+    "ProductChange",
     "PublicNotification",
     "ShopOrderMarks",
     "ShopLifecycle",

@@ -13,6 +13,7 @@ from schemas import (
     Notification,
     NotificationChanged,
     OrderEvent,
+    Product,
     PublicNotification,
     ShopLifecycle,
     ShopOrderMarks,
@@ -26,6 +27,7 @@ __all__ = ["EXPORTED", "json_schemas", "write_json_schemas"]
 EXPORTED: tuple[type[BaseModel], ...] = (
     WebhookEnvelope,
     OrderEvent,
+    Product,
     Notification,
     NotificationChanged,
     PublicNotification,

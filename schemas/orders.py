@@ -24,8 +24,6 @@ class LineItem(BaseModel):
     title: str
     variant_title: str | None = None
     quantity: int = 1
-    image_url: str | None = None
-    product_url: str | None = None
 
 
 class Buyer(BaseModel):

@@ -2,21 +2,31 @@
 
 `orders/create` → `OrderEvent` (what social proof may show); `orders/cancelled` and
 `refunds/create` → `OrderRetraction`; `customers/data_request` and `customers/redact` →
-`CustomerRequest`. Each raises `InvalidEvent` saying what is wrong with a payload.
+`CustomerRequest`; `products/*` (and the install's catalogue seed) → `ProductChange`. Each
+raises `InvalidEvent` saying what is wrong with a payload.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, TypeGuard
 
 from pydantic import ValidationError
 
-from schemas import Buyer, CustomerRequest, LineItem, OrderEvent, OrderRetraction, WebhookEnvelope
+from schemas import (
+    Buyer,
+    CustomerRequest,
+    LineItem,
+    OrderEvent,
+    OrderRetraction,
+    Product,
+    ProductChange,
+    WebhookEnvelope,
+)
 from stages.errors import InvalidEvent
 
-__all__ = ["customer_request", "normalize", "retraction"]
+__all__ = ["PRODUCT_TOPICS", "customer_request", "normalize", "product_change", "retraction"]
 
 # financial_status values that mean the money is gone: the order is no social proof.
 _CLOSED_STATUSES: dict[str, Literal["voided", "refunded"]] = {
@@ -114,6 +124,39 @@ def customer_request(envelope: WebhookEnvelope) -> CustomerRequest:
     )
 
 
+PRODUCT_TOPICS = ("products/create", "products/update", "products/delete")
+
+
+def product_change(envelope: WebhookEnvelope) -> ProductChange:
+    """What the delivery says of one product; `InvalidEvent` when it cannot be read."""
+    if envelope.topic not in PRODUCT_TOPICS:
+        raise InvalidEvent(f"topic {envelope.topic!r} is not a product topic")
+    payload = envelope.payload
+    product_id = _required_id(payload.get("id"), "product without an id")
+    updated_at = _maybe_time(payload.get("updated_at"))
+    product = None
+    status = payload.get("status")
+    if envelope.topic != "products/delete" and (status is None or status == "active"):
+        try:
+            product = Product(
+                product_id=product_id,
+                handle=_text(payload.get("handle")) or "",
+                title=_text(payload.get("title")) or "",
+                image_url=_image(payload),
+                updated_at=updated_at,
+            )
+        except ValidationError as exc:
+            field = ".".join(str(p) for p in exc.errors()[0]["loc"])
+            raise InvalidEvent(f"product {field}: {exc.errors()[0]['msg']}") from exc
+    return ProductChange(
+        shop=envelope.shop,
+        webhook_id=envelope.webhook_id,
+        product_id=product_id,
+        product=product,
+        updated_at=updated_at,
+    )
+
+
 def _id(value: Any) -> str | None:
     # Shopify ids are integers that can exceed 2^53: they travel as strings from here on.
     if isinstance(value, bool) or not isinstance(value, int | str) or value == "":
@@ -202,3 +245,23 @@ def _tags(value: Any) -> tuple[str, ...]:
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _image(payload: Mapping[str, Any]) -> str | None:
+    # The featured image: `image` in REST payloads, else the first of `images`.
+    image = payload.get("image")
+    if not isinstance(image, Mapping):
+        images = payload.get("images")
+        image = images[0] if isinstance(images, list) and images else None
+    src = image.get("src") if isinstance(image, Mapping) else None
+    return src if isinstance(src, str) and src.startswith("https://") else None
+
+
+def _maybe_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

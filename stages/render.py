@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
 
-from schemas import Notification, OrderEvent, OrderMark, ShopSettings, notification_id
+from schemas import Notification, OrderEvent, OrderMark, Product, ShopSettings, notification_id
 from stages.retract import withheld
 
 __all__ = ["public_fields", "render", "render_template", "skip_reason"]
@@ -86,8 +86,12 @@ def render_template(template: str, fields: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: fields.get(m.group(1), m.group(0)), template).strip()
 
 
-def render(order: OrderEvent, *, settings: ShopSettings, now: datetime) -> Notification:
-    """The popup for one order; templates rotate by order, stably across redeliveries."""
+def render(
+    order: OrderEvent, *, settings: ShopSettings, now: datetime, product: Product | None = None
+) -> Notification:
+    """The popup for one order; templates rotate by order, stably across redeliveries.
+    `product` (the catalogue's entry for the first line's product, when known) gives the
+    image and the link; without it the popup has neither, never a broken one."""
     fields = public_fields(order, settings=settings, now=now)
     item = order.line_items[0]
     nid = notification_id(shop=order.shop, kind="order", source_id=order.order_id)
@@ -103,8 +107,8 @@ def render(order: OrderEvent, *, settings: ShopSettings, now: datetime) -> Notif
         fields={k: v for k, v in fields.items() if v},
         product_id=item.product_id,
         product_title=item.title,
-        product_image=item.image_url if settings.show_image else None,
-        product_url=item.product_url if settings.link_to_product else None,
+        product_image=product.image_url if product and settings.show_image else None,
+        product_url=product.url if product and settings.link_to_product else None,
         line_items=order.units,
         occurred_at=order.created_at,
         created_at=now,

@@ -144,7 +144,7 @@ async def test_malformed_goes_to_dead_letters_and_stream_goes_on(
     async with harness.agents.webhooks.test_context() as agent:
         await agent.put(b"{not json", key=shop.encode())
         await agent.put(raw_envelope(shop, "orders/create", {"id": 1, "line_items": []}), key=shop)
-        await agent.put(raw_envelope(shop, "products/update", {"id": 1}), key=shop)
+        await agent.put(raw_envelope(shop, "collections/update", {"id": 1}), key=shop)
         await agent.put(raw_envelope(shop, "orders/create", an_order(shop)), key=shop)
     first = (await harness.dead_letters.get(timeout=5)).value
     second = (await harness.dead_letters.get(timeout=5)).value
@@ -153,7 +153,7 @@ async def test_malformed_goes_to_dead_letters_and_stream_goes_on(
     assert "invalid envelope" in first.reason
     assert second.reason == "order has no line item with a title"
     assert second.webhook_id == "wh-orders/create"
-    assert third.reason == "no handler for topic 'products/update'"
+    assert third.reason == "no handler for topic 'collections/update'"
     assert (await harness.notifications.get(timeout=5)).value.shop == shop
 
 
@@ -306,3 +306,50 @@ async def test_record_writes_once_and_applies_changes_in_order(harness: Harness,
             )
         ).all()
     assert [tuple(row) for row in rows] == [("retracted", str(order["id"]))]
+
+
+def a_product(product_id: int, updated: datetime, **overrides: Any) -> dict[str, Any]:
+    """A `products/update` payload as the app's include_fields leave it."""
+    return {
+        "id": product_id,
+        "handle": "blue-hoodie",
+        "title": "Blue Hoodie",
+        "status": "active",
+        "updated_at": updated.isoformat(),
+        "image": {"src": "https://cdn.shopify.com/s/files/1/hoodie.png"},
+        **overrides,
+    }
+
+
+async def test_orders_join_the_catalogue_for_image_and_link(harness: Harness, shop: str) -> None:
+    order = {
+        "id": 7,
+        "created_at": NOW.isoformat(),
+        "line_items": [{"id": 5, "product_id": 9, "title": "Blue Hoodie", "quantity": 1}],
+    }
+    # Unknown product: no image, no link.
+    await harness.put(shop, "orders/create", order)
+    unknown = (await harness.notifications.get(timeout=5)).value
+    assert (unknown.product_image, unknown.product_url) == (None, None)
+
+    assert await harness.put(shop, "products/update", a_product(9, NOW)) == "product 9 saved"
+    # A late delivery of an older version changes nothing.
+    older = a_product(9, NOW - timedelta(hours=1), handle="old-hoodie")
+    assert await harness.put(shop, "products/update", older) == "stale product update"
+    await harness.put(shop, "orders/create", order | {"id": 8})
+    joined = (await harness.notifications.get(timeout=5)).value
+    assert joined.product_image == "https://cdn.shopify.com/s/files/1/hoodie.png"
+    assert joined.product_url == "/products/blue-hoodie"
+
+    # Drafted (no longer on the storefront), then the link would 404: gone from the table.
+    drafted = a_product(9, NOW + timedelta(minutes=1), status="draft")
+    assert await harness.put(shop, "products/update", drafted) == "product 9 removed"
+    await harness.put(shop, "orders/create", order | {"id": 10})
+    after = (await harness.notifications.get(timeout=5)).value
+    assert (after.product_image, after.product_url) == (None, None)
+
+
+async def test_a_product_without_a_handle_is_dead_lettered(harness: Harness, shop: str) -> None:
+    letter = await harness.put(shop, "products/create", a_product(3, NOW, handle=""))
+    assert isinstance(letter, DeadLetter)
+    assert "handle" in letter.reason

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 import httpx
 import orjson
 
+from gateway.webhooks import TOPICS
 from schemas import WebhookEnvelope
 from simulator.fields import include_fields, subscribed_fields
 from simulator.followups import cancelled, refund
 from simulator.orders import OrderFactory
 from simulator.webhooks import WebhookSender
-from stages.normalize import normalize, retraction
+from stages.normalize import normalize, product_change, retraction
 from tests.conftest import ROOT
 
 FIELDS = subscribed_fields(ROOT / "shopify.app.toml")
@@ -55,7 +56,30 @@ def test_paths_keep_what_they_name_in_every_element() -> None:
 
 
 def test_the_app_subscribes_every_topic_it_handles() -> None:
-    assert set(FIELDS) == {"orders/create", "orders/cancelled", "refunds/create", "app/uninstalled"}
+    # Compliance topics are delivered whole (they cannot name fields); every other topic
+    # the gateway produces is trimmed to what the worker reads.
+    compliance = {"customers/data_request", "customers/redact", "shop/redact"}
+    assert set(FIELDS) == set(TOPICS) - compliance
+
+
+def test_a_trimmed_product_delivery_still_says_what_a_popup_needs() -> None:
+    full = {
+        "id": 632910392,
+        "title": "IPod Nano - 8GB",
+        "body_html": "<p>It's the small iPod with one very big idea.</p>",
+        "vendor": "Apple",
+        "handle": "ipod-nano",
+        "status": "active",
+        "updated_at": "2026-11-25T10:00:00-05:00",
+        "variants": [{"id": 808950810, "price": "199.00", "sku": "IPOD2008PINK"}],
+        "image": {"id": 850703190, "src": "https://cdn.shopify.com/s/files/1/ipod.png"},
+    }
+    trimmed = include_fields(full, FIELDS["products/update"])
+    assert "variants" not in trimmed and "body_html" not in trimmed
+    change = product_change(envelope("products/update", orjson.dumps(trimmed)))
+    assert change.product is not None
+    assert change.product.url == "/products/ipod-nano"
+    assert change.product.image_url == "https://cdn.shopify.com/s/files/1/ipod.png"
 
 
 def test_trimmed_orders_hold_nothing_private_and_normalize_the_same() -> None:

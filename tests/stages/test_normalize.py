@@ -8,7 +8,7 @@ import pytest
 from schemas import WebhookEnvelope
 from simulator.orders import OrderFactory
 from stages.errors import InvalidEvent
-from stages.normalize import normalize
+from stages.normalize import normalize, product_change
 
 FIXTURE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "shopify-orders-create.json"
 SHOP = "demo-shop.myshopify.com"
@@ -102,3 +102,41 @@ def test_other_topics_are_refused() -> None:
 def test_shopifys_test_flag_is_kept_only_when_true(flag: object, test: bool) -> None:
     payload = OrderFactory(seed=5, shop=SHOP).order() | {"test": flag}
     assert normalize(envelope(payload)).test is test
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload", "expected"),
+    [
+        ("products/delete", {"id": 9}, None),
+        ("products/update", {"id": 9, "handle": "mug", "title": "Mug", "status": "archived"}, None),
+        (
+            "products/create",
+            {"id": 9, "handle": "mug", "title": "Mug", "images": [{"src": "https://c/m.png"}]},
+            ("/products/mug", "https://c/m.png"),
+        ),
+        (  # only https images: never mixed content, never a javascript: URL
+            "products/update",
+            {"id": 9, "handle": "mug", "title": "Mug", "image": {"src": "http://c/m.png"}},
+            ("/products/mug", None),
+        ),
+        (  # an encoded handle cannot leave /products/
+            "products/update",
+            {"id": 9, "handle": "tasse-à-café", "title": "Tasse"},
+            ("/products/tasse-%C3%A0-caf%C3%A9", None),
+        ),
+    ],
+)
+def test_product_changes(topic: str, payload: dict[str, Any], expected: object) -> None:
+    change = product_change(envelope(payload, topic=topic))
+    assert change.product_id == "9"
+    found = change.product and (change.product.url, change.product.image_url)
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"handle": "mug", "title": "Mug"}, {"id": 9, "handle": "a/b", "title": "Mug"}, {"id": 9}],
+)
+def test_unreadable_products_are_invalid(payload: dict[str, Any]) -> None:
+    with pytest.raises(InvalidEvent):
+        product_change(envelope(payload, topic="products/update"))

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from schemas import Buyer, LineItem, OrderEvent, ShopSettings, notification_id
+from schemas import Buyer, LineItem, OrderEvent, Product, ShopSettings, notification_id
 from stages.render import render, render_template, skip_reason
 from tests.fixtures import PUBLIC_NOTIFICATION_KEYS
 
@@ -125,18 +125,24 @@ def test_same_order_same_id_other_shop_other_id() -> None:
     assert other != first.id
 
 
-def test_image_and_link_follow_settings() -> None:
-    o = order().model_copy(
-        update={
-            "line_items": (
-                LineItem(title="X", image_url="https://cdn/x.png", product_url="https://s/x"),
-            )
-        }
+def test_image_and_link_come_from_the_catalogue_and_follow_settings() -> None:
+    lamp = Product(
+        product_id="42", handle="blue-hoodie", title="Blue Hoodie", image_url="https://cdn/x.png"
     )
-    shown = render(o, settings=DEFAULTS, now=NOW)
-    assert (shown.product_image, shown.product_url) == ("https://cdn/x.png", "https://s/x")
-    hidden = render(o, settings=ShopSettings(show_image=False, link_to_product=False), now=NOW)
+    shown = render(order(), settings=DEFAULTS, now=NOW, product=lamp)
+    assert (shown.product_image, shown.product_url) == (
+        "https://cdn/x.png",
+        "/products/blue-hoodie",
+    )
+    hidden = render(
+        order(),
+        settings=ShopSettings(show_image=False, link_to_product=False),
+        now=NOW,
+        product=lamp,
+    )
     assert (hidden.product_image, hidden.product_url) == (None, None)
+    unknown = render(order(), settings=DEFAULTS, now=NOW)  # not in the catalogue: neither
+    assert (unknown.product_image, unknown.product_url) == (None, None)
 
 
 @pytest.mark.parametrize(
