@@ -187,6 +187,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
                 tokens=tokens,
             ),
             clock=lambda: datetime.now(UTC),
+            api_version=settings.shopify_api_version,
         )
         app.state.webhooks = webhooks.Webhooks(
             secret=secret.encode(),
@@ -231,6 +232,7 @@ def create_app(settings: Settings, *, tracer_provider: TracerProvider | None = N
             with contextlib.suppress(asyncio.CancelledError):
                 await lag_reports
             await lag.close()
+            await shops.close()
             await fanout.stop()
             await deliveries.stop()
             await producer.stop()

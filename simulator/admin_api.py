@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.catalogue import CATALOGUE, Product, image_url
 from simulator.graphql_parser import (
     Field,
     Fragment,
@@ -55,6 +56,7 @@ _TYPES: dict[str, dict[str, str | None]] = {
         "scriptTags": "ScriptTagConnection",
         "webhookSubscriptions": "WebhookSubscriptionConnection",
         "currentAppInstallation": "AppInstallation",
+        "products": "ProductConnection",
     },
     "Mutation": {
         "scriptTagDelete": "ScriptTagDeletePayload",
@@ -63,6 +65,9 @@ _TYPES: dict[str, dict[str, str | None]] = {
         "metafieldsSet": "MetafieldsSetPayload",
     },
     "AppInstallation": {"id": None},
+    "Product": dict.fromkeys(("id", "legacyResourceId", "handle", "title", "status", "updatedAt"))
+    | {"featuredImage": "Image"},
+    "Image": dict.fromkeys(("id", "url", "altText", "width", "height")),
     "Metafield": dict.fromkeys(("id", "namespace", "key", "value", "type")),
     "MetafieldsSetPayload": {"metafields": "Metafield", "userErrors": "UserError"},
     "Shop": dict.fromkeys(
@@ -102,7 +107,13 @@ _TYPES: dict[str, dict[str, str | None]] = {
         "userErrors": "UserError",
     },
 }
-for _node in ("OnlineStoreTheme", "OnlineStoreThemeFile", "ScriptTag", "WebhookSubscription"):
+for _node in (
+    "OnlineStoreTheme",
+    "OnlineStoreThemeFile",
+    "ScriptTag",
+    "WebhookSubscription",
+    "Product",
+):
     _TYPES[f"{_node}Connection"] = {key: kind.format(_node) for key, kind in _CONNECTION.items()}
     _TYPES[f"{_node}Edge"] = {"node": _node, "cursor": None}
 _TYPES["OnlineStoreThemeFileConnection"]["userErrors"] = "OnlineStoreThemeFileReadResult"
@@ -263,6 +274,7 @@ _REQUIRED_SCOPES = {
     "scriptTags": ("read_script_tags", "write_script_tags"),
     "scriptTagDelete": ("write_script_tags",),
     "scriptTagCreate": ("write_script_tags",),
+    "products": ("read_products", "write_products"),
 }
 
 
@@ -342,8 +354,14 @@ class ShopView:
             ]
             return connection("WebhookSubscription", [webhook_node(s) for s in subs], args)
 
+        def products(args: dict[str, Any]) -> dict[str, Any]:
+            # The shop's catalogue, every product active (`query` filters are not applied).
+            self._authorize("products")
+            return connection("Product", [product_node(p) for p in CATALOGUE], args)
+
         return {
             "shop": shop_field,
+            "products": products,
             "themes": themes,
             "scriptTags": script_tags,
             "webhookSubscriptions": webhooks,
@@ -483,3 +501,24 @@ class ShopView:
             "webhookSubscriptionCreate": webhook_create,
             "metafieldsSet": metafields_set,
         }
+
+
+def product_node(product: Product) -> dict[str, Any]:
+    """A catalogue product as the Admin API's `Product` (its image on Shopify's CDN)."""
+    return {
+        "__typename": "Product",
+        "id": gid("Product", product.id),
+        "legacyResourceId": str(product.id),
+        "handle": product.handle,
+        "title": product.title,
+        "status": "ACTIVE",
+        "updatedAt": "2026-11-01T00:00:00Z",
+        "featuredImage": {
+            "__typename": "Image",
+            "id": gid("ProductImage", product.id),
+            "url": image_url(product),
+            "altText": product.title,
+            "width": 1024,
+            "height": 1024,
+        },
+    }

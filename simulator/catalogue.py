@@ -218,6 +218,27 @@ CATALOGUE: tuple[Product, ...] = (
 PRODUCTS_BY_ID: dict[int, Product] = {product.id: product for product in CATALOGUE}
 
 
+def image_url(product: Product) -> str:
+    """The product's featured image, where Shopify's CDN would serve it."""
+    return f"https://cdn.shopify.com/s/files/1/0000/0001/files/{product.handle}.png"
+
+
+def product_payload(product: Product) -> dict[str, object]:
+    """The product as a `products/update` webhook delivers it (REST shape)."""
+    return {
+        "id": product.id,
+        "title": product.title,
+        "handle": product.handle,
+        "vendor": product.vendor,
+        "status": "active",
+        "updated_at": "2026-11-01T00:00:00-05:00",
+        "variants": [
+            {"id": v.id, "title": v.title, "sku": v.sku, "price": v.price} for v in product.variants
+        ],
+        "image": {"id": product.id + 1, "src": image_url(product), "alt": product.title},
+    }
+
+
 def _cities(*rows: tuple[str, str | None, str | None, str, str, str]) -> tuple[City, ...]:
     return tuple(City(*row) for row in rows)
 

@@ -20,6 +20,7 @@ import httpx
 import orjson
 import structlog
 
+from simulator.catalogue import CATALOGUE, product_payload
 from simulator.fields import subscribed_fields
 from simulator.followups import cancelled, refund
 from simulator.orders import OrderFactory
@@ -110,6 +111,12 @@ async def simulate(
 
     async with httpx.AsyncClient(timeout=10) as client:
         sender = WebhookSender(client=client, endpoint=endpoint, secret=secret, fields=fields)
+        # The catalogue first, as a store's products exist before its orders (the worker
+        # joins each order with its product: the popup's image and link).
+        for shop in shops:
+            for product in CATALOGUE:
+                body = sender.body("products/update", product_payload(product))
+                await sender.deliver_with_retries(topic="products/update", shop=shop, body=body)
         runs = [
             sender.run(
                 factory=OrderFactory(seed=None if seed is None else seed + i, shop=shop),

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from proofstream.services import ManagedProcess, free_port, start_component, wait_for_http
+from simulator.catalogue import CATALOGUE, PRODUCTS_BY_ID
 from simulator.followups import cancelled
 from simulator.orders import OrderFactory
 from simulator.server import running_simulator
@@ -260,6 +261,37 @@ async def test_install_refresh_uninstall_redact(app: App, stack: Stack, shop: st
         return not keys and not any((await rows(shop)).values())
 
     await eventually(erased)
+
+
+async def test_install_seeds_the_catalogue_so_popups_show_their_product(
+    app: App, shop: str
+) -> None:
+    app.sim.add_shop(shop, embed_enabled=True)
+    async with httpx.AsyncClient(timeout=15) as client:
+        await install_by_oauth(app, client, shop)
+
+        async def seeded() -> bool:  # every page of the catalogue produced (in background)
+            lines = app.gateway.log_path.read_text(errors="replace").splitlines()
+            events = [orjson.loads(line) for line in lines if line.startswith("{")]
+            return {"event": "catalogue_seeded", "shop": shop, "products": len(CATALOGUE)} in [
+                {k: e.get(k) for k in ("event", "shop", "products")} for e in events
+            ]
+
+        await eventually(seeded)
+        # Same shop, same partition: the seed is in the worker's table before this order.
+        factory = OrderFactory(seed=43, shop=shop)
+        order = factory.order()
+        product = PRODUCTS_BY_ID[order["line_items"][0]["product_id"]]
+        async with open_stream(f"{app.url}/v1/storefront/{shop}/stream") as stream:
+            await post_webhook(
+                client, app.webhook_url, secret=SECRET, shop=shop, body=factory.body(order)
+            )
+            shown = (await stream.next(timeout=30)).json()
+    assert shown["product_url"] == f"/products/{product.handle}"
+    assert shown["product_image"].startswith("https://cdn.shopify.com/")
+    assert shown["product_image"].endswith(f"/{product.handle}.png")
+    pages = [c for c in app.sim.graphql_calls if c["shop"] == shop and "products(" in c["query"]]
+    assert len(pages) == -(-len(CATALOGUE) // 250)  # paged, 250 a page
 
 
 async def test_embedded_install_and_customer_compliance(app: App, shop: str) -> None:
