@@ -19,14 +19,6 @@
   // The app embed passes the shop's widget key; the gateway refuses a wrong one.
   var query = script.dataset.key ? "?key=" + encodeURIComponent(script.dataset.key) : "";
   var state = window.__proofstream = { shown: [] };
-  // WidgetConfig's defaults (schemas/settings.py): used for anything missing or malformed.
-  var DEFAULTS = {
-    enabled: true, locale: "en", position_desktop: "bottom-left", position_mobile: "bottom",
-    background_color: "#ffffff", text_color: "#1a1a1a", accent_color: "#005fcc",
-    corner_radius: 8, font_family: null, show_image: true, link_to_product: true,
-    first_delay_ms: 5000, gap_ms: 24000, display_ms: 6500, max_per_page: 3,
-    max_per_session: 5, include_paths: [], exclude_paths: []
-  };
   // The close button: its name (what "×" means), and what it does.
   var CLOSE = { en: ["Close", "No more notifications during this visit"],
     fr: ["Fermer", "Plus de notifications pendant cette visite"],
@@ -34,11 +26,21 @@
     es: ["Cerrar", "No más notificaciones durante esta visita"] };
   var KEY = "proofstream:" + shopName + ":";  // sessionStorage: shown count, off
   var still = matchMedia("(prefers-reduced-motion: reduce)");
-  var cfg = DEFAULTS, seen = new Set(), queue = [], busy = false, root, host, region;
+  var cfg, seen = new Set(), queue = [], busy = false, root, host, region;
   var onScreen = null;  // {id, done} of the popup shown now
   // lastId: the stream id of the last notification received; across the pages of a visit,
   // of the last one shown (so the next page replays what this one did not show).
   var stream = null, lastId = remember("last"), failures = 0, stopped = false;
+  // One stream per browser and shop: the store's tabs elect a leader (Web Locks) that holds
+  // it and passes each event on (BroadcastChannel); when the leader goes, another tab takes
+  // over from the last id it saw, so nothing is missed or shown twice.
+  var bus = window.BroadcastChannel && navigator.locks && new BroadcastChannel(KEY + "bus");
+  var leading = false, release, recent = [];  // the leader's last notifications, for newcomers
+
+  function newer(id) {  // a stream id ("ms-seq") after lastId
+    var a = id.split("-"), b = (lastId || "0-0").split("-");
+    return +a[0] > +b[0] || +a[0] === +b[0] && +a[1] > +b[1];
+  }
 
   // Sizes in rem/em follow the shopper's font size; max() keeps them readable and the close
   // button >= 24 px on themes that shrink the root font (html{font-size:62.5%}).
@@ -71,18 +73,6 @@
       var u = new URL(v, location.href);
       return /^https?:$/.test(u.protocol) ? u.href : null;
     } catch (e) { return null; }
-  }
-
-  // The gateway sends a whole, validated config (schemas/settings.py): anything missing or
-  // of another type (an older gateway) falls back to the default.
-  function normalize(c) {
-    var out = {};
-    for (var k in DEFAULTS) {
-      var v = c && c[k], d = DEFAULTS[k];
-      out[k] = (Array.isArray(d) ? Array.isArray(v) : typeof v === typeof d || k === "font_family" && typeof v === "string") ? v : d;
-    }
-    if (!CLOSE[out.locale]) out.locale = "en";
-    return out;
   }
 
   // Glob on location.pathname: "*" matches any run of characters; exclude wins.
@@ -139,7 +129,7 @@
     var time = el("span", "ps-time");
     time.textContent = ago(n.occurred_at, c.locale);
     body.append(text, time);
-    var close = el("button", "ps-close"), words = CLOSE[c.locale];
+    var close = el("button", "ps-close"), words = CLOSE[c.locale] || CLOSE.en;
     close.type = "button";
     close.setAttribute("aria-label", words[0]);
     close.title = words[1];
@@ -248,6 +238,7 @@
   function stop() {
     stopped = state.stopped = true;
     if (stream) stream.abort();
+    if (release) release();  // another tab leads from here
   }
 
   // The stream, read with fetch rather than EventSource: a 429 or 503 and its Retry-After
@@ -292,6 +283,9 @@
             else if (field === "retry") hint = +value;
           });
           dispatch(event, data);
+          if (!bus) return;
+          bus.postMessage([event, data, lastId]);
+          if (event === "notification" && recent.push([event, data, lastId]) > cfg.max_per_page) recent.shift();
         });
         return pump();
       });
@@ -309,7 +303,24 @@
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && onScreen) { offForVisit(); onScreen.done(0); }
     });
-    connect();
+    if (!bus) return connect();
+    bus.onmessage = function (e) {
+      var m = e.data;
+      if (leading) {  // a new tab: what this one got lately, then "ready"
+        if (m[0] === "hello") recent.concat([["ready", "", lastId]]).forEach(function (r) { bus.postMessage(r); });
+        return;
+      }
+      if (m[2] && newer(m[2])) lastId = m[2];
+      else if (m[0] === "notification") return;  // this tab's visit is past it
+      dispatch(m[0], m[1]);
+    };
+    bus.postMessage(["hello"]);
+    navigator.locks.request(KEY + "lead", function () {
+      if (stopped) return;
+      leading = state.leading = true;
+      connect();
+      return new Promise(function (done) { release = done; });
+    });
   }
 
   function startPreview() {
@@ -318,7 +329,7 @@
       var d = ev.data;
       if (ev.source !== window.parent || ev.origin !== location.origin) return;
       if (!d || d.type !== "proofstream:preview" || !d.notification) return;
-      var old = region.querySelector(".ps-popup"), pop = render(d.notification, normalize(d.config));
+      var old = region.querySelector(".ps-popup"), pop = render(d.notification, d.config);
       pop.classList.add("ps-in");  // shown until replaced: no timers, limits or path rules
       pop.querySelector(".ps-close").onclick = function () { pop.remove(); };
       if (old) old.replaceWith(pop); else region.appendChild(pop);
@@ -330,9 +341,10 @@
   function whenBody(fn) { if (document.body) fn(); else document.addEventListener("DOMContentLoaded", fn); }
 
   if (preview) { whenBody(startPreview); return; }
-  // 404: the shop never installed the app (or the key is wrong); 410: it uninstalled it.
+  // Anything but the shop's config (the gateway's whole, validated WidgetConfig): nothing
+  // at all, as if the widget were not there.
   fetch(base + "/config" + query, { credentials: "omit" })
-    .then(function (r) { return r.status === 404 || r.status === 410 ? null : r.ok ? r.json() : {}; })
-    .catch(function () { return {}; })
-    .then(function (c) { if (c) { cfg = state.config = normalize(c); whenBody(startLive); } });
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (c) { if (c && c.display_ms) { cfg = state.config = c; whenBody(startLive); } })
+    .catch(function () {});
 })();

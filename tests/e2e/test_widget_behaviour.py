@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.widget_server import (
     WidgetServer,
@@ -180,3 +180,22 @@ async def test_a_hanging_server_never_delays_the_pages_load(
     assert await page.evaluate("document.readyState") == "complete"
     await eventually(lambda: "/hang/widget.js" in server.requests, True)
     assert await page.locator("#proofstream-root").count() == 0 and errors == []
+
+
+async def test_eight_tabs_share_one_stream_and_hand_it_over(
+    server: WidgetServer, context: BrowserContext
+) -> None:
+    shop = server.add(config(display_ms=60_000), [notification("Shared by every tab")])
+    tabs = [await context.new_page() for _ in range(8)]
+    for tab in tabs:
+        await open_store(tab, server, shop)  # "ready": the leader's stream is live
+    for tab in tabs:
+        await expect(tab.locator(f"{POPUP} .ps-text")).to_have_text("Shared by every tab")
+    assert server.hits(shop, "stream") == 1  # not eight: the browser's six connections stay free
+    leaders = [t for t in tabs if await t.evaluate("window.__proofstream.leading === true")]
+    assert len(leaders) == 1
+    await leaders[0].close()
+    # Another tab takes over, from the last id the tabs saw (no backfill, no gap).
+    await eventually(lambda: server.hits(shop, "stream"), 2)
+    resumed = [q for q in server.queries if q.startswith(f"/v1/storefront/{shop}/stream")][-1]
+    assert resumed.endswith("last_event_id=1-0"), resumed

@@ -233,11 +233,11 @@ async def test_preview_mode_renders_posted_notifications(server: WidgetServer, p
 
 
 async def test_the_app_embed_key_goes_with_every_request(server: WidgetServer, page: Page) -> None:
-    shop = server.add({"first_delay_ms": 0})
+    shop = server.add(config())
     await page.goto(f"{server.url}/?shop={shop}&key=k3y-from-the-embed")
     await expect(page.locator("#proofstream-root")).to_have_attribute("data-state", "ready")
     sent = [q for q in server.queries if q.startswith(f"/v1/storefront/{shop}/")]
     assert sorted(sent) == [
         f"/v1/storefront/{shop}/config?key=k3y-from-the-embed",
-        f"/v1/storefront/{shop}/stream?key=k3y-from-the-embed&backfill=3",  # max_per_page
+        f"/v1/storefront/{shop}/stream?key=k3y-from-the-embed&backfill=10",  # max_per_page
     ]
