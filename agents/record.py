@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.errors import database_errors
 from schemas import CustomerRequest, Notification, NotificationChanged, notification_id
+from storage.engagement import add_engagement
 from storage.notifications import (
-    add_delivered,
     apply_change,
     delete_published_before,
     notifications_of,
@@ -62,12 +62,13 @@ class Recorder:
             saved += await save_notifications(session, run, now=now)
         return Recorded(saved=saved, changed=changed)
 
-    async def add_delivered(self, delivered: Mapping[str, Mapping[str, int]]) -> None:
-        """Shop → notification id → clients it was written to."""
+    async def add_engagement(self, counts: Mapping[str, Mapping[str, Mapping[str, int]]]) -> None:
+        """Shop → kind (`storage.engagement.KINDS`) → notification id → count, added to
+        each notification and to the shop's day."""
         now = self._clock()
         async with database_errors(), self._db.begin() as session:
-            for shop, counts in delivered.items():
-                await add_delivered(session, shop=shop, counts=counts, now=now)
+            for shop, kinds in counts.items():
+                await add_engagement(session, shop=shop, counts=kinds, day=now.date(), now=now)
 
     async def order_units(self, *, shop: str, order_id: str) -> dict[str, int] | None:
         """The line items of a recorded order (None when it was never shown)."""

@@ -13,7 +13,8 @@
         (anything it cannot read) ──────────────────────────────▶ proofstream.deadletters
     proofstream.notifications ──publish──▶ Redis: replay stream + live channel (and take-downs)
                               ──record───▶ SQL: the notification record (batched)
-    proofstream.engagement ──engagement──▶ SQL: delivered counts
+    proofstream.engagement ──engagement──▶ SQL: delivered, impressions, hovers, clicks
+                                           per notification and per shop and day
     proofstream.settings ──settings──▶ table shop-settings (read by webhooks)
                          ──project───▶ Redis (current settings, widget config)
     proofstream.lifecycle ──lifecycle──▶ table shop-status (read by webhooks), Redis; on
@@ -58,6 +59,7 @@ from schemas import (
     WebhookEnvelope,
 )
 from stages.errors import InvalidEvent
+from storage.engagement import KINDS
 from streams.tables import Tables, shop_of_product_key
 from streams.topics import Topics
 
@@ -211,13 +213,15 @@ def register(
     @app.agent(topics.engagement, name="engagement", concurrency=1)  # type: ignore[untyped-decorator]
     async def engagement_agent(stream: Any) -> AsyncIterator[int]:
         async for batch in stream.take(policy.batch, within=policy.batch_within_s):
-            delivered: dict[str, Counter[str]] = {}
+            counts: dict[str, dict[str, Counter[str]]] = {}
             for report in batch:
                 assert isinstance(report, EngagementCounts)
-                delivered.setdefault(report.shop, Counter()).update(report.delivered)
-            await sink(recorder.add_delivered, delivered)
+                shop = counts.setdefault(report.shop, {kind: Counter() for kind in KINDS})
+                for kind in KINDS:
+                    shop[kind].update(getattr(report, kind))
+            await sink(recorder.add_engagement, counts)
             EVENTS.labels("engagement", "ok").inc(len(batch))
-            yield len(delivered)
+            yield len(counts)
 
     @app.agent(topics.settings, name="settings", concurrency=1)  # type: ignore[untyped-decorator]
     async def settings_agent(stream: Any) -> AsyncIterator[ShopSettingsChanged]:

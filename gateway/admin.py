@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from gateway.bodies import read_body
-from gateway.errors import BadRequest, InvalidInput, NotFound, Unauthorized
+from gateway.bodies import invalid, read_body
+from gateway.errors import BadRequest, NotFound, Unauthorized
 from gateway.openapi import Operation, documented
 from gateway.pages import fill
 from gateway.producer import EnvelopeProducer
@@ -48,7 +48,6 @@ __all__ = [
     "Admin",
     "admin_of",
     "BODY_ERRORS",
-    "invalid",
     "json",
     "json_body",
     "MERCHANT_ERRORS",
@@ -127,16 +126,6 @@ async def json_body(request: Request) -> object:
         raise BadRequest("body is not JSON") from exc
 
 
-def invalid(message: str, exc: ValidationError) -> InvalidInput:
-    fields = {
-        ".".join(str(part) for part in error["loc"]) or "body": error["msg"].removeprefix(
-            "Value error, "
-        )
-        for error in exc.errors()
-    }
-    return InvalidInput(message, fields=fields)
-
-
 async def _settings_body(request: Request) -> ShopSettings:
     body = await json_body(request)
     try:
@@ -183,7 +172,8 @@ async def page(request: Request) -> Response:
 async def preview_page(request: Request) -> Response:
     admin = admin_of(request)
     shop = _shop_page(request)
-    widget_url = admin.settings.public_url.rstrip("/") + "/widget.js"
+    preview = request.app.state.widget.preview  # the widget's build for the live preview
+    widget_url = f"{admin.settings.public_url.rstrip('/')}/widget/{preview}"
     return HTMLResponse(fill(admin.preview_html, SHOP=shop, WIDGET_URL=widget_url))
 
 

@@ -1,9 +1,9 @@
-"""Delivery tracking: how many SSE clients each notification was written to, per gateway
-process, reported to the engagement topic every few seconds (one report per shop). The
-worker adds the reports up on the stored notification.
-
-Counting costs one dict update per broadcast (not per client); a report the broker does
-not take is kept and merged into the next one.
+"""Engagement tracking, per gateway process: how many SSE clients each notification was
+written to (one dict update per broadcast, not per client), and the impressions, hovers
+and clicks storefronts report (`gateway/interactions.py`); reported to the engagement
+topic every few seconds, one report per shop. The worker adds the reports up per
+notification and per day. A report the broker does not take is kept and merged into the
+next one.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import socket
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
+from typing import Literal
 
 import structlog
 
@@ -22,7 +23,9 @@ from gateway.producer import EnvelopeProducer
 from schemas import EngagementCounts
 from streams.topics import ENGAGEMENT
 
-__all__ = ["DeliveryCounter"]
+__all__ = ["DeliveryCounter", "Kind"]
+
+Kind = Literal["delivered", "impressions", "hovers", "clicks"]
 
 log = structlog.get_logger("proofstream.gateway.engagement")
 
@@ -41,15 +44,21 @@ class DeliveryCounter:
         self._every_s = every_s
         self._clock = clock
         self._source = f"{socket.gethostname()}:{os.getpid()}"
-        self._counts: dict[str, Counter[str]] = {}
+        self._counts: dict[str, dict[Kind, Counter[str]]] = {}
         self._task: asyncio.Task[None] | None = None
 
     def delivered(self, shop: str, notification_id: str, clients: int) -> None:
         """`clients` SSE clients were just written the notification."""
-        counts = self._counts.get(shop)
+        self.count(shop, "delivered", notification_id, clients)
+
+    def count(self, shop: str, kind: Kind, notification_id: str, n: int = 1) -> None:
+        kinds = self._counts.get(shop)
+        if kinds is None:
+            kinds = self._counts[shop] = {}
+        counts = kinds.get(kind)
         if counts is None:
-            counts = self._counts[shop] = Counter()
-        counts[notification_id] += clients
+            counts = kinds[kind] = Counter()
+        counts[notification_id] += n
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="delivery-counter")
@@ -64,16 +73,18 @@ class DeliveryCounter:
         """Report every shop's counts; those the broker refuses wait for the next flush."""
         pending, self._counts = self._counts, {}
         until = self._clock()
-        for shop, counts in pending.items():
-            report = EngagementCounts(
-                shop=shop, source=self._source, until=until, delivered=dict(counts)
+        for shop, kinds in pending.items():
+            report = EngagementCounts.model_validate(
+                {"shop": shop, "source": self._source, "until": until}
+                | {kind: dict(counts) for kind, counts in kinds.items()}
             )
             try:
                 await self._producer.send(ENGAGEMENT, key=shop, value=report.to_json())
             except BrokerUnavailable as exc:
                 log.warning("engagement_not_reported", shop=shop, error=str(exc))
-                for nid, count in counts.items():
-                    self.delivered(shop, nid, count)
+                for kind, counts in kinds.items():
+                    for nid, count in counts.items():
+                        self.count(shop, kind, nid, count)
 
     async def _run(self) -> None:
         while True:

@@ -1,17 +1,18 @@
-"""Caps on the SSE connections one gateway process holds: per client address (behind a
+"""Caps per gateway process: the SSE connections it holds, per client address (behind a
 trusted proxy, uvicorn puts the forwarded address in the scope) and per shop, so one
-client or one shop cannot take the connections every other storefront needs."""
+client or one shop cannot take the connections every other storefront needs; and the
+rate of storefront events (impressions, clicks) per client address and shop."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from gateway.errors import TooManyRequests
 from gateway.metrics import SSE_REFUSED
 
-__all__ = ["ConnectionLimits"]
+__all__ = ["ConnectionLimits", "EventRate"]
 
 
 class ConnectionLimits:
@@ -41,3 +42,23 @@ class ConnectionLimits:
                 counts[key] -= 1
                 if not counts[key]:
                     del counts[key]
+
+
+class EventRate:
+    """At most `per_minute` storefront events per client address and shop in each minute
+    (a fixed window: the counts start again every minute); over it, 429."""
+
+    def __init__(self, *, per_minute: int, clock: Callable[[], float]) -> None:
+        self._per_minute = per_minute
+        self._clock = clock
+        self._window = -1
+        self._counts: Counter[tuple[str, str]] = Counter()
+
+    def take(self, client: str, shop: str) -> None:
+        window = int(self._clock() // 60)
+        if window != self._window:
+            self._window, self._counts = window, Counter()
+        if self._counts[client, shop] >= self._per_minute:
+            retry_after = str(60 - int(self._clock() % 60))
+            raise TooManyRequests("too many events from this address for this shop", retry_after)
+        self._counts[client, shop] += 1

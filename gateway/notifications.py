@@ -1,14 +1,16 @@
-"""`/api/notifications`: the shop's stored notifications, paged and filtered, and their
-moderation. Reads come from the record (SQL); a moderation is produced as a
-`NotificationChanged` on the notifications topic (202) and applied by the worker to the
-record, the replay stream and every live page, in order after the popup itself."""
+"""`/api/notifications`: the shop's stored notifications (with what shoppers did with
+each), paged and filtered, and their moderation; `/api/engagement`: the shop's days.
+Reads come from the record (SQL); a moderation is produced as a `NotificationChanged` on
+the notifications topic (202) and applied by the worker to the record, the replay stream
+and every live page, in order after the popup itself."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import re
-from datetime import UTC, datetime
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import orjson
@@ -17,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.admin import BODY_ERRORS, MERCHANT_ERRORS, Admin, admin_of, invalid, json, json_body
+from gateway.admin import BODY_ERRORS, MERCHANT_ERRORS, Admin, admin_of, json, json_body
+from gateway.bodies import invalid
 from gateway.errors import BadRequest, NotFound
 from gateway.openapi import Operation, documented, query
 from gateway.store import database_errors
@@ -25,6 +28,9 @@ from schemas import NotificationChanged, PublicNotification
 from schemas.api import (
     ID_PATTERN,
     Accepted,
+    Engagement,
+    EngagementDay,
+    EngagementQuery,
     ErrorBody,
     InvalidBody,
     Moderation,
@@ -34,6 +40,7 @@ from schemas.api import (
     StoredNotificationView,
 )
 from storage import notifications as record
+from storage.engagement import engagement_by_day
 from streams.topics import NOTIFICATIONS
 
 __all__ = ["decode_cursor", "encode_cursor", "routes"]
@@ -70,7 +77,15 @@ def _view(row: record.StoredNotification) -> StoredNotificationView:
         occurred_at=row.occurred_at,
         published_at=row.published_at,
         delivered=row.delivered,
+        impressions=row.impressions,
+        hovers=row.hovers,
+        clicks=row.clicks,
+        click_through=click_through(row.clicks, row.impressions),
     )
+
+
+def click_through(clicks: int, impressions: int) -> float | None:
+    return round(clicks / impressions, 4) if impressions else None
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -197,7 +212,36 @@ async def delete_notification(request: Request) -> Response:
     return await _moderate(request, "deleted")
 
 
+@documented(
+    Operation(
+        "The shop's delivered popups, impressions, hovers, clicks and click-through per day",
+        {200: Engagement, 422: InvalidBody, **MERCHANT_ERRORS},
+        query=EngagementQuery,
+        merchant=True,
+        tags=("notifications",),
+    )
+)
+async def engagement(request: Request) -> Response:
+    admin = admin_of(request)
+    shop = (await admin.caller(request)).shop
+    params = query(request, EngagementQuery, ignore=("shop",))
+    since = datetime.now(UTC).date() - timedelta(days=params.days - 1)
+    async with database_errors(), admin.db() as session:
+        days = await engagement_by_day(session, shop=shop, since=since)
+    return json(
+        Engagement(
+            days=[
+                EngagementDay(
+                    **asdict(day), click_through=click_through(day.clicks, day.impressions)
+                )
+                for day in days
+            ]
+        )
+    )
+
+
 routes = [
+    Route("/api/engagement", engagement, methods=["GET"]),
     Route("/api/notifications", list_notifications, methods=["GET"]),
     Route("/api/notifications/{id}", get_notification, methods=["GET"]),
     Route("/api/notifications/{id}", patch_notification, methods=["PATCH"]),

@@ -1,5 +1,6 @@
-"""What storefronts call: the SSE notification stream, the widget config and a demo
-storefront page (the widget script itself: `gateway/widget_assets.py`).
+"""What storefronts call: the SSE notification stream, the widget config, the shoppers'
+impressions, hovers and clicks (counted with the deliveries: `gateway/engagement.py`) and
+a demo storefront page (the widget script itself: `gateway/widget_assets.py`).
 
 Outside dev mode the stream and the config serve only shops that installed the app (404
 for others, 410 once uninstalled): the shop's widget key in Redis says so, or, when Redis
@@ -8,6 +9,7 @@ lost it (a restart), the install row in the database, which puts it back."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,16 +25,18 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
+from gateway.bodies import model_body
+from gateway.engagement import Kind
 from gateway.errors import GatewayError, Gone, NotFound, refused
 from gateway.fanout import Fanout, notification_frame
-from gateway.limits import ConnectionLimits
+from gateway.limits import ConnectionLimits, EventRate
 from gateway.openapi import Operation, documented, query
 from gateway.pages import fill, template
 from gateway.sse import HEADERS, StreamId, body, parse_stream_id
 from gateway.store import ReplayEntry, ShopGate, Store, database_errors
 from proofstream.settings import Settings
 from schemas import ShopSettings, WidgetConfig, is_shop_domain
-from schemas.api import ErrorBody, InvalidBody, StreamQuery
+from schemas.api import ErrorBody, InvalidBody, StorefrontEvent, StreamQuery
 from schemas.shops import SHOP_DOMAIN_PATTERN
 from storage.shops import installation
 
@@ -54,6 +58,7 @@ class Storefront:
     db: async_sessionmaker[AsyncSession]
     fanout: Fanout
     limits: ConnectionLimits
+    events: EventRate
     demo_html: str
 
     @classmethod
@@ -73,6 +78,7 @@ class Storefront:
             limits=ConnectionLimits(
                 per_client=settings.sse_max_per_client, per_shop=settings.sse_max_per_shop
             ),
+            events=EventRate(per_minute=settings.events_per_minute, clock=time.monotonic),
             demo_html=template("demo.html"),
         )
 
@@ -255,6 +261,45 @@ async def config(request: Request) -> Response:
     )
 
 
+# An event's body is a few dozen bytes.
+EVENT_MAX_BYTES = 1024
+COUNTED_AS: dict[str, Kind] = {"impression": "impressions", "hover": "hovers", "click": "clicks"}
+
+
+@documented(
+    Operation(
+        "What a shopper did with a popup (the widget sends it with analytics consent only)",
+        {
+            204: None,
+            400: ErrorBody,
+            404: ErrorBody,
+            408: ErrorBody,
+            410: ErrorBody,
+            413: ErrorBody,
+            422: InvalidBody,
+            429: ErrorBody,
+            503: ErrorBody,
+        },
+        path={"shop": SHOP_DOMAIN_PATTERN},
+        body=StorefrontEvent,
+        tags=("storefront",),
+    )
+)
+async def storefront_event(request: Request) -> Response:
+    storefront = _storefront(request)
+    shop = _shop(request)
+    event = await model_body(
+        request,
+        StorefrontEvent,
+        limit=EVENT_MAX_BYTES,
+        timeout_s=storefront.settings.body_timeout_s,
+    )
+    await storefront.admit(request, shop, await storefront.store.gate(shop))
+    storefront.events.take(request.client.host if request.client else "unknown", shop)
+    storefront.fanout.deliveries.count(shop, COUNTED_AS[event.type], event.id)
+    return Response(status_code=204)
+
+
 @documented(Operation("A demo storefront page with the widget", {200: "text/html", 404: ErrorBody}))
 async def demo(request: Request) -> Response:
     storefront = _storefront(request)
@@ -270,7 +315,7 @@ def routes(*, cors_origins: Sequence[str]) -> list[BaseRoute]:
     cors = Middleware(
         CORSMiddleware,
         allow_origins=cors_origins,
-        allow_methods=["GET"],
+        allow_methods=["GET", "POST"],  # POST: events, sent as text/plain (no preflight)
         allow_headers=["Last-Event-ID"],  # EventSource sends it when it reconnects
         expose_headers=["Retry-After"],  # the widget backs off by it after a 429 or 503
     )
@@ -280,7 +325,11 @@ def routes(*, cors_origins: Sequence[str]) -> list[BaseRoute]:
     return [
         Mount(
             "/v1/storefront",
-            routes=[Route("/{shop}/stream", StreamEndpoint()), Route("/{shop}/config", config)],
+            routes=[
+                Route("/{shop}/stream", StreamEndpoint()),
+                Route("/{shop}/config", config),
+                Route("/{shop}/events", storefront_event, methods=["POST"]),
+            ],
             middleware=[cors, errors],
         ),
         Route("/demo/{shop}", demo),

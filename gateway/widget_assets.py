@@ -1,10 +1,11 @@
 """The storefront widget as built by `widget/build.mjs` (minified, with gzip and brotli copies
-in `widget/dist/`), served at a content-hashed URL that caches for good.
+in `widget/dist/`; also its build for the dashboard's live preview), served at
+content-hashed URLs that cache for good.
 
 `GET /widget.js`, the stable URL the app embed's loader and the demo page use, redirects
 (cached 5 minutes) to `GET /widget/proofstream.<hash>.js`: `Cache-Control: immutable`, an
-`ETag`, and the smallest encoding the browser accepts. A hash from before a deploy
-redirects to the current one, so a browser holding an old redirect still gets the widget.
+`ETag`, and the smallest encoding the browser accepts. A name from before a deploy
+redirects to the current build, so a browser holding an old redirect still gets it.
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 @dataclass(frozen=True)
 class WidgetBuild:
-    """One build of the widget: its hashed file name and its bytes in each encoding."""
+    """One build of the widget: the storefront's file name, the preview's, and each file's
+    bytes in each encoding."""
 
     name: str
-    hash: str
-    bodies: dict[str, bytes]
+    preview: str
+    files: dict[str, dict[str, bytes]]
 
     @classmethod
     def load(cls) -> WidgetBuild:
@@ -41,14 +43,17 @@ class WidgetBuild:
         dist = resources.files("widget").joinpath("dist")
         try:
             manifest = json.loads(dist.joinpath("manifest.json").read_text(encoding="utf-8"))
-            name = manifest["name"]
-            bodies = {enc: dist.joinpath(name + suffix).read_bytes() for enc, suffix in ENCODINGS}
-        except (OSError, ValueError, KeyError) as exc:
+            names = (manifest["name"], manifest["preview"]["name"])
+            files = {
+                name: {enc: dist.joinpath(name + suffix).read_bytes() for enc, suffix in ENCODINGS}
+                for name in names
+            }
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ServiceError(
                 "the storefront widget is not built: run `scripts/dev build` "
                 "(node widget/build.mjs)"
             ) from exc
-        return cls(name=name, hash=manifest["hash"], bodies=bodies)
+        return cls(name=names[0], preview=names[1], files=files)
 
     def encoding_for(self, accept_encoding: str) -> str:
         """The smallest encoding `Accept-Encoding` allows (`identity` when none does)."""
@@ -94,18 +99,20 @@ async def widget_js(request: Request) -> Response:
 )
 async def widget_build(request: Request) -> Response:
     build = _build(request)
-    if request.path_params["name"] != build.name:  # an older build: send the current one
+    name = request.path_params["name"]
+    bodies = build.files.get(name)
+    if bodies is None:  # an older build: send the current one
         return RedirectResponse(
             f"/widget/{build.name}", status_code=302, headers={"Cache-Control": "no-cache"}
         )
     encoding = build.encoding_for(request.headers.get("accept-encoding", ""))
-    etag = f'"{build.hash}-{encoding}"'
+    etag = f'"{name.split(".")[1]}-{encoding}"'  # the content hash in the name
     headers = {"Cache-Control": IMMUTABLE, "ETag": etag, "Vary": "Accept-Encoding"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     if encoding != "identity":
         headers["Content-Encoding"] = encoding
-    return Response(build.bodies[encoding], media_type="application/javascript", headers=headers)
+    return Response(bodies[encoding], media_type="application/javascript", headers=headers)
 
 
 routes: list[BaseRoute] = [

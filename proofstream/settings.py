@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     cors_origins: str = Field(default="*", alias="PROOFSTREAM_CORS_ORIGINS")
     sse_max_per_client: int = Field(default=100, ge=1, alias="PROOFSTREAM_SSE_MAX_PER_CLIENT")
     sse_max_per_shop: int = Field(default=10_000, ge=1, alias="PROOFSTREAM_SSE_MAX_PER_SHOP")
+    events_per_minute: int = Field(default=60, ge=1, alias="PROOFSTREAM_EVENTS_PER_MINUTE")
     header_timeout_s: float = Field(default=10.0, gt=0, alias="PROOFSTREAM_HEADER_TIMEOUT_S")
     max_header_bytes: int = Field(default=16_384, ge=1024, alias="PROOFSTREAM_MAX_HEADER_BYTES")
     body_timeout_s: float = Field(default=10.0, gt=0, alias="PROOFSTREAM_BODY_TIMEOUT_S")

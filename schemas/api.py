@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,10 @@ __all__ = [
     "IntegrationStatus",
     "AuthCallbackQuery",
     "AuthInstallQuery",
+    "Engagement",
+    "EngagementDay",
+    "EngagementQuery",
+    "StorefrontEvent",
     "StreamQuery",
     "EmbedStatus",
     "ErrorBody",
@@ -105,6 +109,33 @@ class StoredNotificationView(_Body):
     occurred_at: datetime
     published_at: datetime
     delivered: int = Field(description="SSE clients it was written to, over every gateway")
+    impressions: int = Field(description="pages that showed it a second or more, visible")
+    hovers: int
+    clicks: int = Field(description="clicks on its product link")
+    click_through: float | None = Field(description="clicks / impressions (none without any)")
+
+
+class EngagementQuery(_Body):
+    """`GET /api/engagement`: how many days back, today included."""
+
+    days: int = Field(default=14, ge=1, le=90)
+
+
+class EngagementDay(_Body):
+    """One day (UTC) of a shop's engagement."""
+
+    day: date
+    delivered: int
+    impressions: int
+    hovers: int
+    clicks: int
+    click_through: float | None
+
+
+class Engagement(_Body):
+    """The shop's engagement per day, oldest first (days with nothing left out)."""
+
+    days: list[EngagementDay]
 
 
 class NotificationList(_Body):
@@ -194,6 +225,15 @@ class StreamQuery(BaseModel):
         le=20,
         description="without a last id (a visit's first page view): up to this many recent "
         "notifications first, within the shop's hide_older_than_hours",
+    )
+
+
+class StorefrontEvent(_Body):
+    """What a storefront saw a shopper do with a popup (sent only with analytics consent)."""
+
+    id: str = Field(pattern=r"^[0-9a-f]{32}$", description="the notification's id")
+    type: Literal["impression", "hover", "click"] = Field(
+        description="impression: on a visible page for a second; hover; click on its link"
     )
 
 

@@ -16,8 +16,10 @@ __all__ = ["EngagementCounts"]
 class EngagementCounts(Event):
     """Counts one gateway process gathered for one shop since its previous report.
 
-    `delivered`: notification id → SSE clients the notification was written to (live or
-    replayed). Keyed by shop on the engagement topic.
+    Each: notification id → count. `delivered`: SSE clients it was written to (live or
+    replayed); `impressions`: pages that showed it at least a second while visible;
+    `hovers`, `clicks`: of shoppers who allow analytics. Keyed by shop on the engagement
+    topic.
     """
 
     schema_version: Literal[1] = 1
@@ -25,3 +27,6 @@ class EngagementCounts(Event):
     source: str
     until: datetime
     delivered: dict[str, int] = Field(default_factory=dict)
+    impressions: dict[str, int] = Field(default_factory=dict)
+    hovers: dict[str, int] = Field(default_factory=dict)
+    clicks: dict[str, int] = Field(default_factory=dict)

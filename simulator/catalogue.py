@@ -23,6 +23,8 @@ __all__ = [
     "SHOP_OFFSETS",
     "USER_AGENTS",
     "Variant",
+    "image_url",
+    "product_payload",
 ]
 
 

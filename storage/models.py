@@ -3,13 +3,14 @@ notification record."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -25,6 +26,7 @@ from storage.types import UTCDateTime
 __all__ = [
     "Base",
     "ComplianceRecord",
+    "EngagementDaily",
     "NotificationEngagement",
     "NotificationRecord",
     "Shop",
@@ -155,8 +157,9 @@ class NotificationEngagement(Base):
     """What storefronts did with a notification, added up over every gateway's reports.
 
     A table of its own, keyed like the record: a report can be handled before the row it
-    counts is written (they travel on different topics), and nothing may be lost. Columns
-    for impressions and clicks join `delivered` here.
+    counts is written (they travel on different topics), and nothing may be lost.
+    `delivered`: SSE clients it was written to; `impressions`: shown at least a second on
+    a visible page; `hovers` and `clicks`: by shoppers who allow analytics.
     """
 
     __tablename__ = "notification_engagement"
@@ -164,6 +167,23 @@ class NotificationEngagement(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     shop: Mapped[str] = mapped_column(String(255), index=True)
     delivered: Mapped[int] = mapped_column(BigInteger(), server_default="0")
+    impressions: Mapped[int] = mapped_column(BigInteger(), server_default="0")
+    hovers: Mapped[int] = mapped_column(BigInteger(), server_default="0")
+    clicks: Mapped[int] = mapped_column(BigInteger(), server_default="0")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EngagementDaily(Base):
+    """A shop's engagement per day (UTC, by when the gateways reported it)."""
+
+    __tablename__ = "engagement_daily"
+
+    shop: Mapped[str] = mapped_column(String(255), primary_key=True)
+    day: Mapped[date] = mapped_column(Date(), primary_key=True)
+    delivered: Mapped[int] = mapped_column(BigInteger(), server_default="0")
+    impressions: Mapped[int] = mapped_column(BigInteger(), server_default="0")
+    hovers: Mapped[int] = mapped_column(BigInteger(), server_default="0")
+    clicks: Mapped[int] = mapped_column(BigInteger(), server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

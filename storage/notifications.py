@@ -1,7 +1,7 @@
 """Reads and writes of the notification record.
 
-The worker writes (`save_notifications`, `apply_change`, `add_delivered`,
-`delete_published_before`; a shop's erasure is `storage.repository.redact_shop`); the
+The worker writes (`save_notifications`, `apply_change`, `delete_published_before`;
+engagement counts: `storage.engagement`; a shop's erasure is `storage.repository.redact_shop`); the
 gateway only reads
 (`list_notifications`, `get_notification`). As in `storage.repository`, every function
 takes an `AsyncSession` whose transaction the caller owns.
@@ -9,7 +9,7 @@ takes an `AsyncSession` whose transaction the caller owns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -26,7 +26,6 @@ __all__ = [
     "NotificationQuery",
     "Page",
     "StoredNotification",
-    "add_delivered",
     "apply_change",
     "delete_published_before",
     "get_notification",
@@ -62,6 +61,9 @@ class StoredNotification:
     occurred_at: datetime
     published_at: datetime
     delivered: int
+    impressions: int
+    hovers: int
+    clicks: int
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,9 @@ _COLUMNS: tuple[Any, ...] = (
     NotificationRecord.occurred_at,
     NotificationRecord.published_at,
     func.coalesce(NotificationEngagement.delivered, 0).label("delivered"),
+    func.coalesce(NotificationEngagement.impressions, 0).label("impressions"),
+    func.coalesce(NotificationEngagement.hovers, 0).label("hovers"),
+    func.coalesce(NotificationEngagement.clicks, 0).label("clicks"),
 )
 
 
@@ -175,36 +180,6 @@ async def apply_change(session: AsyncSession, change: NotificationChanged, *, no
             .values(status=change.status, updated_at=now)
         )
     return _rowcount(await session.execute(statement))
-
-
-async def add_delivered(
-    session: AsyncSession, *, shop: str, counts: Mapping[str, int], now: datetime
-) -> None:
-    """Add each count to its notification's `delivered`, whether or not the notification
-    is recorded yet (its report may overtake it)."""
-    if not counts:
-        return
-    table = NotificationEngagement.__table__
-    assert isinstance(table, Table)
-    insert = await dialect_insert(session, table)
-    # One cached statement executed for every count, as in `save_notifications`: a new
-    # multi-VALUES statement per report took 50-70 ms of the worker's CPU for 240 counts,
-    # long enough to show in the popups' p99 (bench/RESULTS.md).
-    statement = insert.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={
-            "delivered": table.c.delivered + insert.excluded.delivered,
-            "updated_at": insert.excluded.updated_at,
-        },
-    )
-    connection = await session.connection()
-    await connection.execute(
-        statement,
-        [
-            {"id": nid, "shop": shop, "delivered": count, "updated_at": now}
-            for nid, count in sorted(counts.items())
-        ],
-    )
 
 
 def _selected() -> Select[*tuple[Any, ...]]:

@@ -25,6 +25,7 @@ from storage.errors import StorageError
 from storage.models import (
     Base,
     ComplianceRecord,
+    EngagementDaily,
     NotificationEngagement,
     NotificationRecord,
     Shop,
@@ -60,6 +61,7 @@ APP_TABLES: ShopTables = (
 )
 RECORD_TABLES: ShopTables = (
     ("notification_engagement", NotificationEngagement, NotificationEngagement.shop),
+    ("engagement_daily", EngagementDaily, EngagementDaily.shop),
     ("notifications", NotificationRecord, NotificationRecord.shop),
     ("compliance_records", ComplianceRecord, ComplianceRecord.shop),
 )

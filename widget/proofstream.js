@@ -1,15 +1,15 @@
 /*! proofstream widget: live social-proof popups for Shopify storefronts.
  * Loaded by the app embed's loader once the page has loaded, or directly:
  * <script async src="https://GATEWAY/widget.js" data-shop="x.myshopify.com"></script>
- * Optional data-api="https://GATEWAY" overrides the base URL. With data-preview the widget
- * opens no stream: it shows what its parent window posts (the settings page's live preview).
- * Dependency-free ES2017. */
+ * Optional data-api="https://GATEWAY" overrides the base URL.
+ * Built twice by widget/build.mjs (esbuild), which defines PREVIEW: false for storefronts;
+ * true for the dashboard's live preview, which opens no stream and shows what its parent
+ * window posts. Dependency-free ES2017. */
 (function () {
   "use strict";
   var script = document.currentScript;  // a classic script: always set while it runs
   if (!script || !script.dataset.shop || window.__proofstream) return;
   var shopName = script.dataset.shop.trim(), shop = encodeURIComponent(shopName);
-  var preview = script.hasAttribute("data-preview");
   var base = script.dataset.api;
   if (!base) {
     var u = new URL(script.src, location.href);
@@ -59,7 +59,6 @@
     ".ps-time{display:block;margin-top:2px;font-size:.85em;opacity:.75}" +
     ".ps-close{position:absolute;top:4px;right:4px;width:max(24px,2em);height:max(24px,2em);padding:0;border:0;" +
     "border-radius:4px;background:transparent;color:inherit;font-family:inherit;font-size:1.4em;line-height:1;cursor:pointer}" +
-    ".ps-close:hover{background:#8882}" +
     "a.ps-text:focus-visible,.ps-close:focus-visible{outline:2px solid var(--ps-accent);outline-offset:2px}" +
     "@media (max-width:479px){.ps-popup{left:16px;right:16px;max-width:none}" +
     ".m-bottom{top:auto;bottom:16px}.m-top{top:16px;bottom:auto}}" +
@@ -95,10 +94,8 @@
 
   function ago(iso, locale) {
     var t = Date.parse(iso);
-    if (isNaN(t) || typeof Intl !== "object" || !Intl.RelativeTimeFormat) return "";
-    var s = Math.max(0, (Date.now() - t) / 1000), rtf;
-    try { rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" }); }
-    catch (e) { rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }); }
+    if (isNaN(t) || !window.Intl || !Intl.RelativeTimeFormat) return "";
+    var s = Math.max(0, (Date.now() - t) / 1000), rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
     if (s < 60) return rtf.format(0, "second");
     if (s < 3600) return rtf.format(-Math.floor(s / 60), "minute");
     if (s < 86400) return rtf.format(-Math.floor(s / 3600), "hour");
@@ -117,7 +114,7 @@
     var img = c.show_image && n.product_image && safeUrl(n.product_image);
     if (img) {
       var im = el("img", "ps-img");
-      im.alt = ""; im.width = 48; im.height = 48; im.loading = "lazy"; im.src = img;
+      im.alt = ""; im.loading = "lazy"; im.src = img;  // sized by the stylesheet
       im.onerror = function () { im.remove(); };
       pop.appendChild(im);
     }
@@ -125,7 +122,7 @@
     var href = c.link_to_product && n.product_url && safeUrl(n.product_url);
     var text = el(href ? "a" : "p", "ps-text");
     if (href) text.href = href;
-    text.textContent = String(n.text == null ? "" : n.text);
+    text.textContent = n.text || "";
     var time = el("span", "ps-time");
     time.textContent = ago(n.occurred_at, c.locale);
     body.append(text, time);
@@ -160,6 +157,8 @@
     if (limitReached()) { queue.length = 0; return; }
     var n = queue.shift(), pop = render(n, cfg), live = true, timer, left = cfg.display_ms;
     var since, holds = 0, back = null;  // hover (1) and focus (2) hold the timer
+    var tracked = {};  // each kind of event once per popup shown
+    function once(type) { if (!tracked[type]) track(n, tracked[type] = type); }
     pop.setAttribute("data-id", n.id);
     busy = true;
     state.shown.push(n.id);
@@ -189,14 +188,29 @@
       }
       if (fadeMs) setTimeout(gone, fadeMs); else gone();
     }
-    pop.addEventListener("mouseenter", function () { hold(1, true); });
+    pop.addEventListener("mouseenter", function () { once("hover"); hold(1, true); });
     pop.addEventListener("mouseleave", function () { hold(1, false); });
     pop.addEventListener("focusin", function (e) { if (!(holds & 2)) back = e.relatedTarget; hold(2, true); });
     pop.addEventListener("focusout", function (e) { if (!pop.contains(e.relatedTarget)) hold(2, false); });
+    var link = pop.querySelector("a");
+    if (link) link.onclick = function () { once("click"); };
+    // An impression: on screen a second, on a page the shopper sees.
+    setTimeout(function () { if (live && document.visibilityState === "visible") once("impression"); }, 1000);
     onScreen = { id: n.id, done: done };
     pop.querySelector(".ps-close").onclick = function () { offForVisit(); done(0); };
     run();
     if (limitReached()) stop();
+  }
+
+  // What the shopper did with a popup, for the merchant's dashboard; only where their
+  // consent allows analytics (Shopify's Customer Privacy API; where it is absent, as on the
+  // demo page, allowed). Plain text: a simple request, no CORS preflight.
+  function track(n, type) {
+    var privacy = window.Shopify && Shopify.customerPrivacy;
+    if (privacy && privacy.analyticsProcessingAllowed && !privacy.analyticsProcessingAllowed()) return;
+    fetch(base + "/events" + query, {
+      method: "POST", body: JSON.stringify({ id: n.id, type: type }), keepalive: true, credentials: "omit"
+    }).catch(function () {});
   }
 
   // The shopper closed one: no more popups during this visit (WCAG 2.2.2).
@@ -323,24 +337,25 @@
     });
   }
 
-  function startPreview() {
-    mount();
-    window.addEventListener("message", function (ev) {
-      var d = ev.data;
-      if (ev.source !== window.parent || ev.origin !== location.origin) return;
-      if (!d || d.type !== "proofstream:preview" || !d.notification) return;
-      var old = region.querySelector(".ps-popup"), pop = render(d.notification, d.config);
-      pop.classList.add("ps-in");  // shown until replaced: no timers, limits or path rules
-      pop.querySelector(".ps-close").onclick = function () { pop.remove(); };
-      if (old) old.replaceWith(pop); else region.appendChild(pop);
-      state.shown.push(d.notification.id);
-    });
-    host.setAttribute("data-state", "ready");
-  }
-
   function whenBody(fn) { if (document.body) fn(); else document.addEventListener("DOMContentLoaded", fn); }
 
-  if (preview) { whenBody(startPreview); return; }
+  if (PREVIEW) {  // the dashboard's preview: what the settings page posts, shown until replaced
+    whenBody(function () {
+      mount();
+      window.addEventListener("message", function (ev) {
+        var d = ev.data;
+        if (ev.source !== window.parent || ev.origin !== location.origin) return;
+        if (!d || d.type !== "proofstream:preview" || !d.notification) return;
+        var old = region.querySelector(".ps-popup"), pop = render(d.notification, d.config);
+        pop.classList.add("ps-in");  // no timers, limits or path rules
+        pop.querySelector(".ps-close").onclick = function () { pop.remove(); };
+        if (old) old.replaceWith(pop); else region.appendChild(pop);
+        state.shown.push(d.notification.id);
+      });
+      host.setAttribute("data-state", "ready");
+    });
+    return;
+  }
   // Anything but the shop's config (the gateway's whole, validated WidgetConfig): nothing
   // at all, as if the widget were not there.
   fetch(base + "/config" + query, { credentials: "omit" })

@@ -2,49 +2,19 @@
 view shows the shop's recent orders (paced, oldest first, within the shop's age limit);
 the visit's later pages never repeat one, and show what comes next."""
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import httpx
-import orjson
 import pytest
 from playwright.async_api import Browser, Page
 from redis.asyncio import Redis
 
-from schemas import notification_id
-from simulator.orders import OrderFactory
-from streams.redis import settings_key, stream_key
+from streams.redis import stream_key
 from tests.conftest import Stack
-from tests.fixtures import eventually, open_stream, post_webhook, product_is
+from tests.e2e.shop import order, save_settings
+from tests.fixtures import eventually, open_stream, product_is
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
-
-
-async def save_settings(client: httpx.AsyncClient, redis: Redis, shop: str, **changes: Any) -> None:
-    """Save settings (dev mode: ?shop=) and wait until the worker projected them."""
-    saved = await client.put("/api/settings", params={"shop": shop}, json=changes)
-    assert saved.status_code == 202, saved.text
-
-    async def projected() -> bool:
-        raw = await redis.get(settings_key(shop))
-        return raw is not None and all(orjson.loads(raw).get(k) == v for k, v in changes.items())
-
-    await eventually(projected)
-
-
-async def order(
-    client: httpx.AsyncClient, stack: Stack, shop: str, seed: int, title: str, age: timedelta
-) -> str:
-    """Post an order placed `age` ago; its notification id."""
-    factory = OrderFactory(seed=seed, shop=shop)
-    payload = factory.order()
-    payload["line_items"][0]["title"] = title
-    payload["created_at"] = (datetime.now(UTC) - age).isoformat()
-    answer = await post_webhook(
-        client, "/webhooks/shopify", secret=stack.secret, shop=shop, body=factory.body(payload)
-    )
-    assert answer.status_code == 200
-    return notification_id(shop=shop, kind="order", source_id=str(payload["id"]))
 
 
 async def shown(page: Page) -> list[str]:

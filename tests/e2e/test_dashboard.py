@@ -261,7 +261,9 @@ async def test_the_record_pages_filters_and_moderates(
     await expect(rows).to_have_count(2)
     oldest = rows.filter(has_text="Item 0")
     await expect(oldest.locator("time")).to_have_text("3 hours ago")
-    await expect(oldest.locator(".delivered")).to_have_text("delivered to 0 pages")
+    await expect(oldest.locator(".delivered")).to_have_text(
+        "delivered to 0 pages, 0 seen, 0 clicks"
+    )
     await page.click("#recent-newer")
     await expect(rows).to_have_count(20)
 

@@ -38,7 +38,7 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 </style></head>
 <body><h1>Store</h1><button id="buy">Add to cart</button>
 {script}</body></html>"""
-SCRIPT = """<script async src="/widget.js" data-shop="{shop}"{extra}></script>"""
+SCRIPT = """<script async src="{src}" data-shop="{shop}"{extra}></script>"""
 # The app embed's loader, as the theme block writes it; `api` may point at a path that hangs.
 LOADED = """<script src="/loader.js" data-shop="{shop}" data-api="{api}"></script>"""
 PARENT = """<!doctype html><html lang="en"><head><meta charset="utf-8"></head>
@@ -110,6 +110,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = url.path.strip("/").split("/")
         if url.path == "/widget.js":
             self.send(built_widget(), "application/javascript")
+        elif url.path == "/preview.js":  # the dashboard's live preview build
+            self.send(built_widget(preview=True), "application/javascript")
         elif url.path == "/loader.js":
             self.send(LOADER.read_bytes(), "application/javascript")
         elif url.path == "/hang/widget.js":  # a proofstream server that never answers
@@ -119,7 +121,7 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/parent":
             self.send(PARENT.format(shop=shop).encode(), "text/html; charset=utf-8")
         elif url.path == "/preview":
-            html = page_html(SCRIPT.format(shop=shop, extra=" data-preview"))
+            html = page_html(SCRIPT.format(src="/preview.js", shop=shop, extra=""))
             self.send(html.encode(), "text/html; charset=utf-8")
         elif parts[:2] == ["v1", "storefront"] and len(parts) == 4:
             scenario = self.server.scenarios.get(parts[2])
@@ -141,7 +143,8 @@ class Handler(BaseHTTPRequestHandler):
             if "loader" in params:  # through the app embed's loader, from ?api=
                 script = LOADED.format(shop=shop, api=params.get("api", [self.server.url])[0])
             else:
-                script = SCRIPT.format(shop=shop, extra=f' data-key="{key}"' if key else "")
+                extra = f' data-key="{key}"' if key else ""
+                script = SCRIPT.format(src="/widget.js", shop=shop, extra=extra)
             html = page_html(script, root=params.get("root", ["100%"])[0])
             self.send(html.encode(), "text/html; charset=utf-8")
 
@@ -164,9 +167,11 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
 
-def built_widget() -> bytes:
-    """What the gateway serves: the minified build (`scripts/dev test` makes it)."""
-    name = str(json.loads((DIST / "manifest.json").read_text())["name"])
+def built_widget(*, preview: bool = False) -> bytes:
+    """What the gateway serves: the minified build, or the preview's (`scripts/dev test`
+    makes them)."""
+    manifest = json.loads((DIST / "manifest.json").read_text())
+    name = str((manifest["preview"] if preview else manifest)["name"])
     return (DIST / name).read_bytes()
 
 

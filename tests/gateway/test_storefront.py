@@ -121,3 +121,48 @@ async def test_refusals_reach_a_widget_on_another_origin(
     assert malformed.status_code == 422
     assert malformed.headers["access-control-allow-origin"] == merchant
     assert "last_event_id" in malformed.json()["fields"]
+
+
+async def test_storefront_events_are_validated_and_rate_limited(
+    bootstrap: str, redis_url: str, tmp_path: Path, shop: str
+) -> None:
+    merchant = f"https://{shop}"
+    settings = Settings(
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        REDIS_URL=redis_url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+        PROOFSTREAM_DEV_MODE=True,
+        PROOFSTREAM_CORS_ORIGINS=merchant,
+        PROOFSTREAM_EVENTS_PER_MINUTE=3,
+    )
+    nid = "0123456789abcdef" * 2
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            url = f"/v1/storefront/{shop}/events"
+            # text/plain: a simple cross-origin request, no preflight.
+            plain = {"Origin": merchant, "Content-Type": "text/plain;charset=UTF-8"}
+
+            async def post(body: bytes) -> httpx.Response:
+                return await client.post(url, content=body, headers=plain)
+
+            wrong_kind = await post(b'{"id": "%s", "type": "purchase"}' % nid.encode())
+            wrong_id = await post(b'{"id": "../x", "type": "click"}')
+            not_json = await post(b"click")
+            counted = [
+                await post(b'{"id": "%s", "type": "%s"}' % (nid.encode(), kind))
+                for kind in (b"impression", b"hover", b"click", b"click")
+            ]
+            kinds = app.state.fanout.deliveries._counts[shop]
+    assert wrong_kind.status_code == 422 and "type" in wrong_kind.json()["fields"]
+    assert wrong_id.status_code == 422 and "id" in wrong_id.json()["fields"]
+    assert not_json.status_code == 400
+    assert [a.status_code for a in counted] == [204, 204, 204, 429]  # 3 a minute here
+    assert counted[3].headers["access-control-allow-origin"] == merchant
+    assert 0 < int(counted[3].headers["retry-after"]) <= 60
+    assert {kind: dict(c) for kind, c in kinds.items()} == {
+        "impressions": {nid: 1},
+        "hovers": {nid: 1},
+        "clicks": {nid: 1},
+    }

@@ -153,12 +153,12 @@ async def test_unknown_topic_is_200_and_not_produced(
         secret=stack.secret,
         shop=shop,
         body=body,
-        topic="products/update",
+        topic="collections/update",
     )
     assert response.status_code == 200
     assert response.json() == {"status": "ignored"}
     metrics = (await client.get(f"{stack.url}/metrics")).text
-    assert 'proofstream_webhooks_total{outcome="ignored",topic="products/update"}' in metrics
+    assert 'proofstream_webhooks_total{outcome="ignored",topic="collections/update"}' in metrics
 
 
 async def test_errors_are_json_without_traces(stack: Stack, client: httpx.AsyncClient) -> None:

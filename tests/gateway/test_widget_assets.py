@@ -76,6 +76,12 @@ async def test_stable_url_redirects_to_the_hashed_build(client: httpx.AsyncClien
     # A hash from before a deploy (a browser's cached redirect) gets the current build.
     old = await client.get("/widget/proofstream.000000000000.js")
     assert old.status_code == 302 and old.headers["location"] == f"/widget/{name}"
+    # The dashboard's preview build, beside it, just as cacheable.
+    preview = manifest()["preview"]
+    assert isinstance(preview, dict)
+    served = await client.get(f"/widget/{preview['name']}")
+    assert served.status_code == 200 and served.headers["cache-control"].endswith("immutable")
+    assert served.content == (DIST / str(preview["name"])).read_bytes()
 
 
 @pytest.mark.parametrize(

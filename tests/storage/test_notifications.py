@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from schemas import Notification, NotificationChanged
+from storage.engagement import add_engagement, engagement_by_day
 from storage.notifications import (
     NotificationQuery,
-    add_delivered,
     apply_change,
     delete_published_before,
     get_notification,
@@ -88,12 +88,18 @@ async def test_status_changes_follow_their_rules(sessions: Sessions, shop: str) 
 async def test_counts_add_up_even_before_their_row(sessions: Sessions, shop: str) -> None:
     early = notification(shop, 1)
     async with sessions.begin() as session:
-        await add_delivered(session, shop=shop, counts={early.id: 3}, now=NOW)
+        await add_engagement(
+            session, shop=shop, counts={"delivered": {early.id: 3}}, day=NOW.date(), now=NOW
+        )
     async with sessions.begin() as session:
-        await add_delivered(session, shop=shop, counts={early.id: 2}, now=NOW)
+        counts = {"delivered": {early.id: 2}, "impressions": {early.id: 2}, "clicks": {early.id: 1}}
+        await add_engagement(session, shop=shop, counts=counts, day=NOW.date(), now=NOW)
         await save_notifications(session, [early], now=NOW)
         row = await get_notification(session, shop=shop, notification_id=early.id)
-    assert row is not None and row.delivered == 5
+        days = await engagement_by_day(session, shop=shop, since=NOW.date())
+    assert row is not None
+    assert (row.delivered, row.impressions, row.hovers, row.clicks) == (5, 2, 0, 1)
+    assert [(d.day, d.delivered, d.impressions, d.clicks) for d in days] == [(NOW.date(), 5, 2, 1)]
 
 
 async def test_pages_are_newest_first_and_break_ties_by_id(sessions: Sessions, shop: str) -> None:
@@ -125,7 +131,9 @@ async def test_retention_deletes_exactly_what_was_published_before(
     ]
     async with sessions.begin() as session:
         await save_notifications(session, rows, now=NOW)
-        await add_delivered(session, shop=shop, counts={rows[0].id: 1}, now=NOW)
+        await add_engagement(
+            session, shop=shop, counts={"delivered": {rows[0].id: 1}}, day=NOW.date(), now=NOW
+        )
     async with sessions.begin() as session:
         assert await delete_published_before(session, before=cut) >= 1
         left = await notifications_of(session, shop=shop, ids=[r.id for r in rows])

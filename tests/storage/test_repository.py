@@ -35,6 +35,7 @@ ZERO = {
     "shops": 0,
     "shop_sessions": 0,
     "notification_engagement": 0,
+    "engagement_daily": 0,
     "notifications": 0,
     "compliance_records": 0,
 }

@@ -1,0 +1,96 @@
+"""What storefronts did with notifications, in SQL: per notification (beside the record)
+and per shop and day. The worker adds the gateways' reports (`add_engagement`); the
+gateway reads the days (`engagement_by_day`). Every function takes an `AsyncSession`
+whose transaction the caller owns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import EngagementDaily, NotificationEngagement
+from storage.repository import dialect_insert
+
+__all__ = ["KINDS", "DayEngagement", "add_engagement", "engagement_by_day"]
+
+KINDS = ("delivered", "impressions", "hovers", "clicks")
+
+
+@dataclass(frozen=True)
+class DayEngagement:
+    """One day of a shop's engagement."""
+
+    day: date
+    delivered: int
+    impressions: int
+    hovers: int
+    clicks: int
+
+
+async def add_engagement(
+    session: AsyncSession,
+    *,
+    shop: str,
+    counts: Mapping[str, Mapping[str, int]],
+    day: date,
+    now: datetime,
+) -> None:
+    """Add `counts` (kind → notification id → count) to each notification, whether or not
+    it is recorded yet (a report may overtake it), and to the shop's `day`."""
+    ids = sorted({nid for kind in KINDS for nid in counts.get(kind, {})})
+    if not ids:
+        return
+    connection = await session.connection()
+    table = NotificationEngagement.__table__
+    assert isinstance(table, Table)
+    insert = await dialect_insert(session, table)
+    # One cached statement executed for every notification, as in `save_notifications`:
+    # a new multi-VALUES statement per report took 50-70 ms of the worker's CPU for 240
+    # counts, long enough to show in the popups' p99 (bench/RESULTS.md).
+    added = {kind: getattr(table.c, kind) + getattr(insert.excluded, kind) for kind in KINDS}
+    await connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=[table.c.id], set_=added | {"updated_at": insert.excluded.updated_at}
+        ),
+        [
+            {"id": nid, "shop": shop, "updated_at": now}
+            | {kind: counts.get(kind, {}).get(nid, 0) for kind in KINDS}
+            for nid in ids
+        ],
+    )
+    daily = EngagementDaily.__table__
+    assert isinstance(daily, Table)
+    insert = await dialect_insert(session, daily)
+    added = {kind: getattr(daily.c, kind) + getattr(insert.excluded, kind) for kind in KINDS}
+    await connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=[daily.c.shop, daily.c.day],
+            set_=added | {"updated_at": insert.excluded.updated_at},
+        ),
+        [
+            {"shop": shop, "day": day, "updated_at": now}
+            | {kind: sum(counts.get(kind, {}).values()) for kind in KINDS}
+        ],
+    )
+
+
+async def engagement_by_day(
+    session: AsyncSession, *, shop: str, since: date
+) -> list[DayEngagement]:
+    """The shop's days from `since` on, oldest first (days without any report left out)."""
+    rows = await session.execute(
+        select(
+            EngagementDaily.day,
+            EngagementDaily.delivered,
+            EngagementDaily.impressions,
+            EngagementDaily.hovers,
+            EngagementDaily.clicks,
+        )
+        .where(EngagementDaily.shop == shop, EngagementDaily.day >= since)
+        .order_by(EngagementDaily.day)
+    )
+    return [DayEngagement(**row._asdict()) for row in rows]
