@@ -11,7 +11,8 @@ from schemas import notification_id
 from simulator.followups import cancelled
 from simulator.orders import OrderFactory
 from simulator.webhooks import headers as shopify_headers
-from tests.conftest import Stack
+from tests.conftest import ROOT, Stack
+from tests.e2e.shop import product
 from tests.fixtures import eventually, order_body, post_webhook
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -144,3 +145,32 @@ async def test_a_cancelled_order_leaves_an_open_page_within_1_s(
             return row.status_code == 200 and row.json()["status"] == "retracted"
 
         await eventually(retracted)
+
+
+async def test_axe_finds_nothing_on_a_storefront_with_a_popup(
+    stack: Stack, page: Page, shop: str
+) -> None:
+    axe = ROOT / "tests" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.exists():
+        pytest.fail("axe-core is missing: `scripts/dev test` installs tests/node")
+    await open_demo(page, stack, shop)
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        factory = OrderFactory(seed=17, shop=shop)
+        order = factory.order()
+        await product(client, stack, shop, order["line_items"][0]["product_id"])
+        created = await post_webhook(
+            client, "/webhooks/shopify", secret=stack.secret, shop=shop, body=factory.body(order)
+        )
+        assert created.status_code == 200
+    popup = page.locator("#proofstream-root .ps-popup.ps-in")
+    await expect(popup.locator("a.ps-text")).to_be_visible(timeout=15_000)  # link and all
+    await page.add_script_tag(path=str(axe))
+    # WCAG 2.x A and AA, the open shadow root included (axe walks into it).
+    found = await page.evaluate(
+        """() => axe.run(document, {runOnly: {type: "tag",
+            values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+          .then(r => ({violations: r.violations.map(v => [v.id, v.nodes.map(n => n.target)]),
+                       passes: r.passes.map(p => p.id)}))"""
+    )
+    assert found["violations"] == []
+    assert "color-contrast" in found["passes"] and "button-name" in found["passes"]

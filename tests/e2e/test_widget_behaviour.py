@@ -10,6 +10,7 @@ import time
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from proofstream.services import free_port
 from tests.e2e.widget_server import (
     WidgetServer,
     config,
@@ -199,3 +200,19 @@ async def test_eight_tabs_share_one_stream_and_hand_it_over(
     await eventually(lambda: server.hits(shop, "stream"), 2)
     resumed = [q for q in server.queries if q.startswith(f"/v1/storefront/{shop}/stream")][-1]
     assert resumed.endswith("last_event_id=1-0"), resumed
+
+
+async def test_an_unreachable_gateway_leaves_the_store_as_it_is(
+    server: WidgetServer, page: Page
+) -> None:
+    shop = server.add(config(), [notification("Never shown")])
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    errors: list[str] = []
+    console: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    await page.goto(f"{server.url}/?shop={shop}&api={closed}", timeout=5000)  # `load` fires
+    await page.wait_for_timeout(4000)  # what a retry loop would fill with errors
+    assert errors == [] and len(console) <= 1, console  # the one refused config request
+    assert await page.locator("#proofstream-root").count() == 0
+    assert server.hits(shop, "config") == 0  # it asked the gateway it was given

@@ -144,6 +144,8 @@ class Handler(BaseHTTPRequestHandler):
                 script = LOADED.format(shop=shop, api=params.get("api", [self.server.url])[0])
             else:
                 extra = f' data-key="{key}"' if key else ""
+                if "api" in params:  # another gateway than this server
+                    extra += f' data-api="{params["api"][0]}"'
                 script = SCRIPT.format(src="/widget.js", shop=shop, extra=extra)
             html = page_html(script, root=params.get("root", ["100%"])[0])
             self.send(html.encode(), "text/html; charset=utf-8")
