@@ -1,6 +1,7 @@
 """Backfill on landing, on the real gateway, worker, broker and Redis: a visit's first page
 view shows the shop's recent orders (paced, oldest first, within the shop's age limit);
-the visit's later pages never repeat one, and show what comes next."""
+the visit's later pages (two more navigations) never repeat one, and show what comes
+next; popups of products the catalogue does not know have no image and no link."""
 
 from datetime import timedelta
 
@@ -28,7 +29,14 @@ async def test_first_page_view_shows_recent_orders_and_later_pages_never_repeat(
     redis = Redis.from_url(stack.redis_url)
     async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
         await save_settings(
-            client, redis, shop, first_delay_ms=0, gap_ms=0, display_ms=1000, max_per_page=3
+            client,
+            redis,
+            shop,
+            first_delay_ms=0,
+            gap_ms=0,
+            display_ms=1000,
+            max_per_page=3,
+            max_per_session=10,
         )
         ids = [
             await order(client, stack, shop, 40 + n, title, timedelta(minutes=30 - n))
@@ -42,12 +50,21 @@ async def test_first_page_view_shows_recent_orders_and_later_pages_never_repeat(
             # The three newest (max_per_page), oldest first, with no new order arriving.
             await eventually(lambda: _count(page, 3), timeout=20)
             assert await shown(page) == ids[1:]
+            # None of these products is in the shop's catalogue: no image, no link.
+            popups = page.locator("#proofstream-root .ps-popup")
+            assert await popups.locator("a, img").count() == 0
             # The visit's next page: nothing replayed, then the next order (the sentinel).
             await page.goto(f"{stack.url}/demo/{shop}")
             await eventually(lambda: _ready(page))
             fresh = await order(client, stack, shop, 50, "Yellow Scarf", timedelta(0))
             await eventually(lambda: _count(page, 1), timeout=20)
             assert await shown(page) == [fresh]
+            # And a third page: still nothing again, only what is new.
+            await page.goto(f"{stack.url}/demo/{shop}")
+            await eventually(lambda: _ready(page))
+            newest = await order(client, stack, shop, 51, "Pink Socks", timedelta(0))
+            await eventually(lambda: _count(page, 1), timeout=20)
+            assert await shown(page) == [newest]
         finally:
             await context.close()
             await redis.aclose()
