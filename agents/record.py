@@ -1,22 +1,29 @@
 """Notifications → SQL: the record merchants page through, and the compliance log.
 
 Idempotent: a notification is inserted once (its id decides), a change applied twice
-leaves the same rows, a compliance request is recorded once. Only the delivered counts
-add up, so a report handled twice counts twice (README: delivery tracking).
+leaves the same rows, a compliance request is recorded once, and an engagement report is
+added up once (its id is claimed in the same transaction as its counts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.errors import database_errors
-from schemas import CustomerRequest, Notification, NotificationChanged, notification_id
-from storage.engagement import add_engagement
+from schemas import (
+    CustomerRequest,
+    EngagementCounts,
+    Notification,
+    NotificationChanged,
+    notification_id,
+)
+from storage.engagement import KINDS, add_engagement, claim_reports, forget_reports_before
 from storage.notifications import (
     apply_change,
     delete_published_before,
@@ -62,13 +69,25 @@ class Recorder:
             saved += await save_notifications(session, run, now=now)
         return Recorded(saved=saved, changed=changed)
 
-    async def add_engagement(self, counts: Mapping[str, Mapping[str, Mapping[str, int]]]) -> None:
-        """Shop → kind (`storage.engagement.KINDS`) → notification id → count, added to
-        each notification and to the shop's day."""
+    async def add_engagement(self, reports: Sequence[EngagementCounts]) -> int:
+        """Add up the gateways' reports (per notification and per shop and day), each once
+        however often it is delivered; returns how many were new."""
         now = self._clock()
         async with database_errors(), self._db.begin() as session:
+            fresh = await claim_reports(
+                session, {report.report_id: report.shop for report in reports}, now=now
+            )
+            counts: dict[str, dict[str, Counter[str]]] = {}
+            for report in reports:
+                if report.report_id not in fresh:
+                    continue
+                fresh.discard(report.report_id)  # the same report twice in one batch: once
+                added = counts.setdefault(report.shop, {kind: Counter() for kind in KINDS})
+                for kind in KINDS:
+                    added[kind].update(getattr(report, kind))
             for shop, kinds in counts.items():
                 await add_engagement(session, shop=shop, counts=kinds, day=now.date(), now=now)
+        return len(counts)
 
     async def order_units(self, *, shop: str, order_id: str) -> dict[str, int] | None:
         """The line items of a recorded order (None when it was never shown)."""
@@ -114,6 +133,8 @@ class Recorder:
             return await redact_shop(session, shop=shop, tables=RECORD_TABLES)
 
     async def expire(self, *, before: datetime) -> int:
-        """The retention job: rows published before `before`."""
+        """The retention job: rows published before `before` (and engagement report ids
+        older than a day)."""
         async with database_errors(), self._db.begin() as session:
+            await forget_reports_before(session, before=self._clock() - timedelta(days=1))
             return await delete_published_before(session, before=before)

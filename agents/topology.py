@@ -30,7 +30,6 @@ Each agent only loops, calls pure stage functions (`stages/`) and sinks, and sen
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,7 +58,6 @@ from schemas import (
     WebhookEnvelope,
 )
 from stages.errors import InvalidEvent
-from storage.engagement import KINDS
 from streams.tables import Tables, shop_of_product_key
 from streams.topics import Topics
 
@@ -213,15 +211,10 @@ def register(
     @app.agent(topics.engagement, name="engagement", concurrency=1)  # type: ignore[untyped-decorator]
     async def engagement_agent(stream: Any) -> AsyncIterator[int]:
         async for batch in stream.take(policy.batch, within=policy.batch_within_s):
-            counts: dict[str, dict[str, Counter[str]]] = {}
-            for report in batch:
-                assert isinstance(report, EngagementCounts)
-                shop = counts.setdefault(report.shop, {kind: Counter() for kind in KINDS})
-                for kind in KINDS:
-                    shop[kind].update(getattr(report, kind))
-            await sink(recorder.add_engagement, counts)
-            EVENTS.labels("engagement", "ok").inc(len(batch))
-            yield len(counts)
+            reports = [report for report in batch if isinstance(report, EngagementCounts)]
+            shops = await sink(recorder.add_engagement, reports)
+            EVENTS.labels("engagement", "ok").inc(len(reports))
+            yield shops
 
     @app.agent(topics.settings, name="settings", concurrency=1)  # type: ignore[untyped-decorator]
     async def settings_agent(stream: Any) -> AsyncIterator[ShopSettingsChanged]:

@@ -30,3 +30,8 @@ class EngagementCounts(Event):
     impressions: dict[str, int] = Field(default_factory=dict)
     hovers: dict[str, int] = Field(default_factory=dict)
     clicks: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def report_id(self) -> str:
+        """Unique per report: one gateway process never reports twice at the same time."""
+        return f"{self.source}@{self.until.isoformat()}"

@@ -9,13 +9,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import EngagementDaily, NotificationEngagement
+from storage.models import EngagementDaily, EngagementReport, NotificationEngagement
 from storage.repository import dialect_insert
 
-__all__ = ["KINDS", "DayEngagement", "add_engagement", "engagement_by_day"]
+__all__ = [
+    "KINDS",
+    "DayEngagement",
+    "add_engagement",
+    "claim_reports",
+    "engagement_by_day",
+    "forget_reports_before",
+]
 
 KINDS = ("delivered", "impressions", "hovers", "clicks")
 
@@ -76,6 +83,32 @@ async def add_engagement(
             | {kind: sum(counts.get(kind, {}).values()) for kind in KINDS}
         ],
     )
+
+
+async def claim_reports(
+    session: AsyncSession, reports: Mapping[str, str], *, now: datetime
+) -> set[str]:
+    """Of `reports` (report id → shop), the ids never claimed before, now claimed: only
+    those are added up, so a report delivered again is counted once."""
+    if not reports:
+        return set()
+    table = EngagementReport.__table__
+    assert isinstance(table, Table)
+    insert = await dialect_insert(session, table)
+    claimed = await session.execute(
+        insert.on_conflict_do_nothing(index_elements=[table.c.id]).returning(table.c.id),
+        [{"id": rid, "shop": shop, "added_at": now} for rid, shop in sorted(reports.items())],
+    )
+    return {str(rid) for rid in claimed.scalars()}
+
+
+async def forget_reports_before(session: AsyncSession, *, before: datetime) -> int:
+    """The retention job: report ids claimed before `before` (a redelivery comes within
+    minutes of the report, never a day later)."""
+    result = await session.execute(
+        delete(EngagementReport).where(EngagementReport.added_at < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def engagement_by_day(

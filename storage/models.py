@@ -27,6 +27,7 @@ __all__ = [
     "Base",
     "ComplianceRecord",
     "EngagementDaily",
+    "EngagementReport",
     "NotificationEngagement",
     "NotificationRecord",
     "Shop",
@@ -171,6 +172,17 @@ class NotificationEngagement(Base):
     hovers: Mapped[int] = mapped_column(BigInteger(), server_default="0")
     clicks: Mapped[int] = mapped_column(BigInteger(), server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EngagementReport(Base):
+    """A gateway's engagement report already added up (by its id: the gateway process and
+    the time it reported), so that one delivered twice is counted once; kept a day."""
+
+    __tablename__ = "engagement_reports"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(255), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class EngagementDaily(Base):

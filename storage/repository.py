@@ -26,6 +26,7 @@ from storage.models import (
     Base,
     ComplianceRecord,
     EngagementDaily,
+    EngagementReport,
     NotificationEngagement,
     NotificationRecord,
     Shop,
@@ -62,6 +63,7 @@ APP_TABLES: ShopTables = (
 RECORD_TABLES: ShopTables = (
     ("notification_engagement", NotificationEngagement, NotificationEngagement.shop),
     ("engagement_daily", EngagementDaily, EngagementDaily.shop),
+    ("engagement_reports", EngagementReport, EngagementReport.shop),
     ("notifications", NotificationRecord, NotificationRecord.shop),
     ("compliance_records", ComplianceRecord, ComplianceRecord.shop),
 )

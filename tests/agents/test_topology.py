@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from agents.project import Projector
 from agents.publish import Publisher
@@ -19,6 +19,7 @@ from agents.topology import Agents, register
 from proofstream.settings import Settings
 from schemas import (
     DeadLetter,
+    EngagementCounts,
     Notification,
     NotificationChanged,
     ShopLifecycle,
@@ -28,6 +29,7 @@ from schemas import (
 from simulator.followups import cancelled, refund
 from simulator.orders import OrderFactory
 from storage.database import create_engine, migrate, sessionmaker
+from storage.models import NotificationEngagement
 from streams.app import create_app
 from streams.redis import stream_key
 from streams.tables import Tables, declare_tables
@@ -42,6 +44,7 @@ class Harness:
     agents: Agents
     tables: Tables
     recorder: Recorder
+    db: Any  # the record's sessions
     notifications: Any
     dead_letters: Any
     lifecycle: Any
@@ -72,7 +75,8 @@ async def harness(redis: Redis, tmp_path: Path) -> AsyncIterator[Harness]:
         lifecycle=app.channel(),
     )
     tables = declare_tables(app, partitions=4)
-    recorder = Recorder(sessionmaker(engine), clock=lambda: NOW)
+    db = sessionmaker(engine)
+    recorder = Recorder(db, clock=lambda: NOW)
     agents = register(
         app,
         topics,
@@ -86,6 +90,7 @@ async def harness(redis: Redis, tmp_path: Path) -> AsyncIterator[Harness]:
         agents=agents,
         tables=tables,
         recorder=recorder,
+        db=db,
         notifications=topics.notifications.clone(is_iterator=True),
         dead_letters=topics.dead_letters.clone(is_iterator=True),
         lifecycle=topics.lifecycle.clone(is_iterator=True),
@@ -353,3 +358,19 @@ async def test_a_product_without_a_handle_is_dead_lettered(harness: Harness, sho
     letter = await harness.put(shop, "products/create", a_product(3, NOW, handle=""))
     assert isinstance(letter, DeadLetter)
     assert "handle" in letter.reason
+
+
+async def test_an_engagement_report_delivered_again_counts_once(
+    harness: Harness, shop: str
+) -> None:
+    nid = notification_id(shop=shop, kind="order", source_id="77")
+    report = EngagementCounts(
+        shop=shop, source="gateway-a:1", until=NOW, delivered={nid: 3}, clicks={nid: 1}
+    )
+    later = report.model_copy(update={"until": NOW + timedelta(seconds=5)})
+    assert await harness.recorder.add_engagement([report, report]) == 1  # twice in a batch
+    assert await harness.recorder.add_engagement([report, later]) == 1  # again, and a new one
+    async with harness.db() as session:
+        counted = (await session.execute(select(NotificationEngagement))).scalars().all()
+    mine = [(row.delivered, row.clicks) for row in counted if row.id == nid]
+    assert mine == [(6, 2)]  # the first report once, the later one once

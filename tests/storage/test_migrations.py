@@ -26,7 +26,7 @@ async def test_migrate_twice_and_concurrently(database_url: str, engine: AsyncEn
         names = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
     assert names >= TABLES | {"alembic_version"}
-    assert [row[0] for row in version] == ["0003"]
+    assert [row[0] for row in version] == ["0004"]
 
 
 async def test_migrate_creates_the_sqlite_folder(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ ZERO = {
     "shop_sessions": 0,
     "notification_engagement": 0,
     "engagement_daily": 0,
+    "engagement_reports": 0,
     "notifications": 0,
     "compliance_records": 0,
 }
