@@ -15,7 +15,7 @@ from streams.redis import settings_key
 from tests.conftest import Stack
 from tests.fixtures import eventually, post_webhook
 
-__all__ = ["order", "product", "save_settings"]
+__all__ = ["linked_order", "order", "product", "save_settings"]
 
 
 async def save_settings(client: httpx.AsyncClient, redis: Redis, shop: str, **changes: Any) -> None:
@@ -57,3 +57,20 @@ async def product(client: httpx.AsyncClient, stack: Stack, shop: str, product_id
         topic="products/update",
     )
     assert answer.status_code == 200
+
+
+async def linked_order(
+    client: httpx.AsyncClient, stack: Stack, shop: str, seed: int, title: str | None = None
+) -> str:
+    """An order of a catalogue product the shop's catalogue knows (posted first), so its
+    popup shows the product's image and link; its notification id."""
+    factory = OrderFactory(seed=seed, shop=shop)
+    payload = factory.order()
+    await product(client, stack, shop, payload["line_items"][0]["product_id"])
+    if title is not None:
+        payload["line_items"][0]["title"] = title
+    answer = await post_webhook(
+        client, "/webhooks/shopify", secret=stack.secret, shop=shop, body=factory.body(payload)
+    )
+    assert answer.status_code == 200
+    return notification_id(shop=shop, kind="order", source_id=str(payload["id"]))

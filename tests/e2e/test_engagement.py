@@ -9,27 +9,13 @@ import pytest
 from playwright.async_api import Browser, expect
 from redis.asyncio import Redis
 
-from schemas import notification_id
-from simulator.orders import OrderFactory
 from tests.conftest import Stack
-from tests.e2e.shop import product, save_settings
-from tests.fixtures import eventually, post_webhook
+from tests.e2e.shop import linked_order, save_settings
+from tests.fixtures import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 REFUSED = "window.Shopify = {customerPrivacy: {analyticsProcessingAllowed: () => false}};"
-
-
-async def post_order(client: httpx.AsyncClient, stack: Stack, shop: str, seed: int) -> str:
-    """An order of a catalogue product the shop's catalogue knows; its notification id."""
-    factory = OrderFactory(seed=seed, shop=shop)
-    payload = factory.order()
-    await product(client, stack, shop, payload["line_items"][0]["product_id"])
-    answer = await post_webhook(
-        client, "/webhooks/shopify", secret=stack.secret, shop=shop, body=factory.body(payload)
-    )
-    assert answer.status_code == 200
-    return notification_id(shop=shop, kind="order", source_id=str(payload["id"]))
 
 
 async def counts(client: httpx.AsyncClient, shop: str, nid: str) -> dict[str, Any]:
@@ -47,7 +33,7 @@ async def test_an_impression_and_a_click_are_counted_once(
             await save_settings(client, redis, shop, first_delay_ms=0, display_ms=30_000)
             page = await context.new_page()
             await page.goto(f"{stack.url}/demo/{shop}")
-            nid = await post_order(client, stack, shop, seed=71)
+            nid = await linked_order(client, stack, shop, 71)
             link = page.locator("#proofstream-root .ps-popup a.ps-text")
             await expect(link).to_be_visible(timeout=15_000)
             await link.hover()
@@ -79,7 +65,7 @@ async def test_an_impression_and_a_click_are_counted_once(
             refusing = await later.new_page()
             await refusing.add_init_script(REFUSED)
             await refusing.goto(f"{stack.url}/demo/{shop}")
-            quiet = await post_order(client, stack, shop, seed=72)
+            quiet = await linked_order(client, stack, shop, 72)
             popup = refusing.locator("#proofstream-root .ps-popup a.ps-text")
             await expect(popup).to_be_visible(timeout=15_000)
             await refusing.wait_for_timeout(1200)
