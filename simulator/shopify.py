@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import orjson
 
-from simulator.admin_api import QUERY_COST, Executor, GraphQLError, ShopView, plan
+from simulator.admin_api import QUERY_COST, Executor, GraphQLError, plan
+from simulator.admin_resolvers import ShopView
 from simulator.fields import IncludeFields
 from simulator.oauth import OAuthServer
 from simulator.state import (
