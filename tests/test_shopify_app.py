@@ -2,141 +2,35 @@
 popup → refresh under concurrent use → uninstall → nothing streams → shop/redact erases."""
 
 import asyncio
-import hashlib
-import hmac
-import re
-import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import orjson
 import pytest
 from playwright.async_api import Browser, expect
-from redis.asyncio import Redis
 from sqlalchemy import text
 
-from proofstream.services import ManagedProcess, free_port, start_component, wait_for_http
 from simulator.catalogue import CATALOGUE, PRODUCTS_BY_ID
 from simulator.followups import cancelled
 from simulator.orders import OrderFactory
-from simulator.server import running_simulator
-from simulator.shopify import ShopifySimulator
-from storage.database import create_engine, sessionmaker
-from storage.repository import shop_row_counts
+from storage.database import create_engine
 from streams.redis import shop_keys, stream_key, widget_key_key
-from tests.conftest import SECRET, Stack, stack_env
+from tests.app_deployment import (
+    API_KEY,
+    App,
+    app,
+    eventually,
+    install_by_oauth,
+    recorded,
+    rows,
+    worker_logged,
+)
+from tests.conftest import SECRET, Stack
 from tests.fixtures import open_stream, order_body, post_webhook, stream_entries
 from tests.storage.conftest import POSTGRES_URL
 
+__all__ = ["app"]
+
 pytestmark = pytest.mark.integration
-
-API_KEY = "proofstream-dev-key"
-# What only a webhook body holds: its private keys, and buyers' email addresses.
-PRIVATE_KEY = re.compile(r'"(email|phone|address1|last_name|browser_ip)"\s*:')
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}")
-TOKEN_TTL_S = 302  # with the 300 s refresh margin, a token is fresh for ~2 s
-
-
-@dataclass
-class App:
-    url: str
-    sim: ShopifySimulator
-    gateway: ManagedProcess
-    redis: Redis
-
-    @property
-    def webhook_url(self) -> str:
-        return f"{self.url}/webhooks/shopify"
-
-
-@pytest.fixture(scope="module")
-async def app(
-    stack: Stack, postgres: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[App]:
-    """A gateway on PostgreSQL whose Shopify is the simulator; the session's worker renders."""
-    logs: Path = tmp_path_factory.mktemp("shopify-app")
-    async with running_simulator(
-        api_key=API_KEY, api_secret=SECRET, access_token_ttl_s=TOKEN_TTL_S
-    ) as (admin_url, sim):
-        port = free_port()
-        env = stack_env(
-            bootstrap=stack.bootstrap, redis_url=stack.redis_url, port=port, database_url=postgres
-        )
-        env |= {"SHOPIFY_ADMIN_URL": admin_url, "PROOFSTREAM_DEV_MODE": "false"}
-        env["PROOFSTREAM_TOKEN_KEYS"] = "7kH2Y6r0i6Qc2O9jv3wTqk1y5sXo0yM5H4p7VZbqC2E="
-        gateway = start_component("gateway", name="gateway-shopify", env=env, logs=logs)
-        redis = Redis.from_url(stack.redis_url)
-        try:
-            await asyncio.to_thread(
-                wait_for_http, f"http://127.0.0.1:{port}/readyz", process=gateway, timeout_s=60
-            )
-            yield App(url=f"http://127.0.0.1:{port}", sim=sim, gateway=gateway, redis=redis)
-        finally:
-            gateway.stop()
-            await redis.aclose()
-        # No secret, token or webhook body in any log line of the run: this gateway's, and
-        # the session's gateway and worker, which saw every test's webhooks so far.
-        secrets = {
-            SECRET,
-            env["PROOFSTREAM_TOKEN_KEYS"],
-            *sim.oauth.access_tokens,
-            *sim.oauth.refresh_tokens,
-        }
-        assert {call["token"] for call in sim.graphql_calls} <= secrets
-        for path in (logs / "gateway-shopify.log", stack.gateway.log_path, stack.worker.log_path):
-            text = path.read_text(errors="replace")
-            assert not [s for s in secrets if s in text], f"a secret in {path}"
-            assert not PRIVATE_KEY.search(text), f"a webhook body in {path}"
-            assert not EMAIL.search(text), f"an email address in {path}"
-
-
-def signed_query(**params: str) -> dict[str, str]:
-    """A query as Shopify signs it (independent of the app's verifier)."""
-    message = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
-    digest = hmac.new(SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()
-    return {**params, "hmac": digest}
-
-
-async def install_by_oauth(app: App, client: httpx.AsyncClient, shop: str) -> httpx.Response:
-    query = signed_query(shop=shop, timestamp=str(int(time.time())))
-    start = await client.get(f"{app.url}/auth/install", params=query)
-    assert start.status_code == 302, start.text
-    authorize = start.headers["location"]
-    assert f"/shops/{shop}/admin/oauth/authorize?client_id={API_KEY}&" in authorize
-    approved = await client.get(authorize + "&auto=1")
-    assert approved.status_code == 302
-    callback = approved.headers["location"]
-    assert urlsplit(callback).path == "/auth/callback"
-    return await client.get(callback)
-
-
-async def rows(shop: str) -> dict[str, int]:
-    engine = create_engine(POSTGRES_URL)
-    try:
-        async with sessionmaker(engine)() as session:
-            return await shop_row_counts(session, shop=shop)
-    finally:
-        await engine.dispose()
-
-
-async def _recorded(shop: str, count: int) -> bool:
-    return (await rows(shop))["notifications"] == count
-
-
-async def eventually(check, timeout: float = 20) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not await check():
-            await asyncio.sleep(0.1)
-
-
-async def worker_logged(stack: Stack, webhook_id: str, event: str) -> bool:
-    return any(
-        webhook_id in line and f'"{event}"' in line
-        for line in stack.worker.log_path.read_text(errors="replace").splitlines()
-    )
 
 
 async def test_install_refresh_uninstall_redact(app: App, stack: Stack, shop: str) -> None:
@@ -319,7 +213,7 @@ async def test_embedded_install_and_customer_compliance(app: App, shop: str) -> 
                 await stream.next(timeout=30)
 
         # A data request reads the record: wait until the record agent has written both.
-        await eventually(lambda: _recorded(shop, 2))
+        await eventually(lambda: recorded(shop, 2))
         # What support checks first: installed, with an expiring token, embed off, 2 popups.
         status = (await client.get(f"{app.url}/api/status", headers=bearer)).json()
         assert status["installed"] is True and status["uninstalled_at"] is None
@@ -356,64 +250,6 @@ async def test_embedded_install_and_customer_compliance(app: App, shop: str) -> 
     assert held["held"][0]["first_name"] == "Zoë"
     redacted = records[1][1] if isinstance(records[1][1], dict) else orjson.loads(records[1][1])
     assert redacted["notifications_redacted"] == 1
-
-
-@pytest.mark.parametrize(
-    "domain",
-    ["evil.com", "shop.myshopify.com.evil.com", "SHOP.myshopify.com", "shop.myshopify.com."],
-)
-async def test_foreign_shop_domains_are_refused(app: App, domain: str) -> None:
-    async with httpx.AsyncClient() as client:
-        query = signed_query(shop=domain, timestamp=str(int(time.time())))
-        assert (await client.get(f"{app.url}/auth/install", params=query)).status_code == 400
-
-
-async def test_tampered_and_stale_install_queries_are_refused(app: App, shop: str) -> None:
-    async with httpx.AsyncClient() as client:
-        tampered = {**signed_query(shop=shop, timestamp=str(int(time.time()))), "shop": "x-" + shop}
-        assert (await client.get(f"{app.url}/auth/install", params=tampered)).status_code in (
-            400,
-            401,
-        )
-        tampered = {**signed_query(shop=shop, timestamp=str(int(time.time()))), "extra": "1"}
-        assert (await client.get(f"{app.url}/auth/install", params=tampered)).status_code == 401
-        stale = signed_query(shop=shop, timestamp=str(int(time.time()) - 120))
-        assert (await client.get(f"{app.url}/auth/install", params=stale)).status_code == 401
-
-
-async def test_replayed_state_is_refused(app: App, shop: str) -> None:
-    app.sim.add_shop(shop)
-    async with httpx.AsyncClient(timeout=15) as client:
-        query = signed_query(shop=shop, timestamp=str(int(time.time())))
-        start = await client.get(f"{app.url}/auth/install", params=query)
-        approved = await client.get(start.headers["location"] + "&auto=1")
-        callback = approved.headers["location"]
-        assert (await client.get(callback)).status_code == 302
-        cookie = start.cookies.get("proofstream_oauth_state")
-        assert cookie
-    # The same callback again, cookie and all (a replay from a stolen browser session).
-    async with httpx.AsyncClient(cookies={"proofstream_oauth_state": cookie}) as replayer:
-        assert (await replayer.get(callback)).status_code == 401
-        # A forged state (cookie from another install attempt) is refused too.
-        params = parse_qs(urlsplit(callback).query)
-        params["state"] = ["not-the-state"]
-        forged = f"{app.url}/auth/callback?{urlencode({k: v[0] for k, v in params.items()})}"
-        assert (await replayer.get(forged)).status_code == 401
-
-
-@pytest.mark.parametrize("forgery", ["wrong secret", "wrong audience", "expired"])
-async def test_forged_session_tokens_are_refused(app: App, shop: str, forgery: str) -> None:
-    token = {
-        "wrong secret": lambda: app.sim.session_token(shop, secret="x" * 40),
-        "wrong audience": lambda: app.sim.session_token(shop, aud="another-app"),
-        "expired": lambda: app.sim.session_token(shop, ttl_s=-60),
-    }[forgery]()
-    async with httpx.AsyncClient() as client:
-        response = await client.get(
-            f"{app.url}/api/settings", headers={"Authorization": f"Bearer {token}"}
-        )
-    assert response.status_code == 401
-    assert "error" in response.json()
 
 
 async def test_dashboard_tells_whether_the_app_embed_is_on(
