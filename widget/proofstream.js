@@ -324,8 +324,10 @@
         if (m[0] === "hello") recent.concat([["ready", "", lastId]]).forEach(function (r) { bus.postMessage(r); });
         return;
       }
-      if (m[2] && newer(m[2])) lastId = m[2];
-      else if (m[0] === "notification") return;  // this tab's visit is past it
+      if (m[0] === "notification") {
+        if (!newer(m[2])) return;  // this tab's visit is past it
+        lastId = m[2];
+      }
       dispatch(m[0], m[1]);
     };
     bus.postMessage(["hello"]);
