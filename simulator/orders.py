@@ -12,24 +12,21 @@ from typing import Any
 
 import orjson
 
-from simulator.catalogue import (
-    CATALOGUE,
+from simulator.buyers import (
     DISCOUNTS,
     EMAIL_DOMAINS,
     LANDING_QUERIES,
     LOCALE_WEIGHTS,
     LOCALES,
     NOTES,
-    PRODUCTS_BY_ID,
     PROPERTIES,
     REFERRERS,
     SHOP_OFFSETS,
     USER_AGENTS,
     City,
     Locale,
-    Product,
-    Variant,
 )
+from simulator.catalogue import CATALOGUE, PRODUCTS_BY_ID, Product, Variant
 
 __all__ = ["CATALOGUE", "OrderFactory", "Product", "Variant"]
 
