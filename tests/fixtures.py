@@ -1,5 +1,5 @@
-"""Builders shared by tests: signed deliveries from the simulator, a Redis client, and an
-SSE reader."""
+"""Builders shared by tests: signed deliveries from the simulator, a Redis client, an SSE
+reader, and a gateway run in process."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ import httpx
 import orjson
 import pytest
 from redis.asyncio import Redis
+from starlette.applications import Starlette
 
+from gateway.app import create_app
+from proofstream.settings import Settings
 from simulator.orders import OrderFactory
 from simulator.shopper import frames
 from simulator.webhooks import headers as shopify_headers
@@ -98,6 +101,19 @@ class SSEReader:
                 seen.append(item)
                 if predicate(item):
                     return seen
+
+
+@asynccontextmanager
+async def gateway_in_process(
+    settings: Settings,
+) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    """The gateway built from `settings` with its lifespan running, and a client calling it
+    in process (base URL `http://gateway`)."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            yield app, client
 
 
 @asynccontextmanager

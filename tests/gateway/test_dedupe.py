@@ -13,14 +13,13 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from gateway.app import create_app
 from gateway.dedupe import Deduper
 from gateway.errors import StoreUnavailable
 from proofstream.services import free_port, start_redis
 from proofstream.settings import Settings
 from simulator.orders import OrderFactory
 from tests.conftest import SECRET
-from tests.fixtures import post_webhook
+from tests.fixtures import gateway_in_process, post_webhook
 
 pytestmark = pytest.mark.integration
 
@@ -97,23 +96,20 @@ async def test_gateway_answers_503_while_redis_is_away_then_recovers(
     )
     orders = OrderFactory(seed=5, shop=shop)
     first, second = (orders.body(orders.order()) for _ in range(2))
-    app = create_app(settings)
     try:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        async with gateway_in_process(settings) as (_, client):
 
-                async def deliver(body: bytes) -> httpx.Response:
-                    return await post_webhook(
-                        client, "/webhooks/shopify", secret=SECRET, shop=shop, body=body
-                    )
+            async def deliver(body: bytes) -> httpx.Response:
+                return await post_webhook(
+                    client, "/webhooks/shopify", secret=SECRET, shop=shop, body=body
+                )
 
-                assert (await deliver(first)).json() == {"status": "accepted"}
-                redis_server.stop()
-                away = await deliver(second)
-                redis_server, _ = start_redis(log_path=tmp_path / "redis.log", port=port)
-                back = await deliver(second)
-                repeat = await deliver(second)
+            assert (await deliver(first)).json() == {"status": "accepted"}
+            redis_server.stop()
+            away = await deliver(second)
+            redis_server, _ = start_redis(log_path=tmp_path / "redis.log", port=port)
+            back = await deliver(second)
+            repeat = await deliver(second)
     finally:
         redis_server.stop()
     assert away.status_code == 503 and away.headers["retry-after"] == "1"

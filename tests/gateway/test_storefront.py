@@ -11,11 +11,11 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from gateway.app import create_app
 from proofstream.settings import Settings
 from simulator.orders import OrderFactory
 from simulator.webhooks import headers as shopify_headers
 from tests.conftest import SECRET
+from tests.fixtures import gateway_in_process
 
 pytestmark = pytest.mark.integration
 
@@ -30,13 +30,10 @@ async def test_burst_beyond_the_redis_pool_is_served(
         PROOFSTREAM_REDIS_MAX_CONNECTIONS=2,
         PROOFSTREAM_DEV_MODE=True,
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            answers = await asyncio.gather(
-                *(client.get(f"/v1/storefront/{shop}/config") for _ in range(60))
-            )
+    async with gateway_in_process(settings) as (_, client):
+        answers = await asyncio.gather(
+            *(client.get(f"/v1/storefront/{shop}/config") for _ in range(60))
+        )
     assert [a.status_code for a in answers] == [200] * 60
     assert answers[0].json()["enabled"] is True
 
@@ -56,27 +53,24 @@ async def test_cors_covers_the_widgets_routes_only(
     orders = OrderFactory(seed=3, shop=shop)
     body = orders.body(orders.order())
     webhook = shopify_headers(secret=SECRET, body=body, topic="orders/create", shop=shop)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            config = await client.get(f"/v1/storefront/{shop}/config", headers={"Origin": merchant})
-            stranger = await client.get(
-                f"/v1/storefront/{shop}/config", headers={"Origin": "https://evil.example"}
-            )
-            # What EventSource asks before reconnecting with Last-Event-ID.
-            preflight = await client.options(
-                f"/v1/storefront/{shop}/stream",
-                headers={
-                    "Origin": merchant,
-                    "Access-Control-Request-Method": "GET",
-                    "Access-Control-Request-Headers": "last-event-id",
-                },
-            )
-            api = await client.get(f"/api/settings?shop={shop}", headers={"Origin": merchant})
-            accepted = await client.post(
-                "/webhooks/shopify", content=body, headers={**webhook, "Origin": merchant}
-            )
+    async with gateway_in_process(settings) as (_, client):
+        config = await client.get(f"/v1/storefront/{shop}/config", headers={"Origin": merchant})
+        stranger = await client.get(
+            f"/v1/storefront/{shop}/config", headers={"Origin": "https://evil.example"}
+        )
+        # What EventSource asks before reconnecting with Last-Event-ID.
+        preflight = await client.options(
+            f"/v1/storefront/{shop}/stream",
+            headers={
+                "Origin": merchant,
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "last-event-id",
+            },
+        )
+        api = await client.get(f"/api/settings?shop={shop}", headers={"Origin": merchant})
+        accepted = await client.post(
+            "/webhooks/shopify", content=body, headers={**webhook, "Origin": merchant}
+        )
     assert config.status_code == 200
     assert config.headers["access-control-allow-origin"] == merchant
     assert stranger.status_code == 200 and "access-control-allow-origin" not in stranger.headers
@@ -103,16 +97,13 @@ async def test_refusals_reach_a_widget_on_another_origin(
         PROOFSTREAM_TOKEN_KEYS=SecretStr(Fernet.generate_key().decode()),
         PROOFSTREAM_CORS_ORIGINS=merchant,
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            origin = {"Origin": merchant}
-            never_installed = await client.get(f"/v1/storefront/{shop}/config", headers=origin)
-            stream = await client.get(f"/v1/storefront/{shop}/stream", headers=origin)
-            malformed = await client.get(
-                f"/v1/storefront/{shop}/stream?last_event_id=yesterday", headers=origin
-            )
+    async with gateway_in_process(settings) as (_, client):
+        origin = {"Origin": merchant}
+        never_installed = await client.get(f"/v1/storefront/{shop}/config", headers=origin)
+        stream = await client.get(f"/v1/storefront/{shop}/stream", headers=origin)
+        malformed = await client.get(
+            f"/v1/storefront/{shop}/stream?last_event_id=yesterday", headers=origin
+        )
     for answer in (never_installed, stream):
         assert answer.status_code == 404
         assert answer.headers["access-control-allow-origin"] == merchant
@@ -136,25 +127,22 @@ async def test_storefront_events_are_validated_and_rate_limited(
         PROOFSTREAM_EVENTS_PER_MINUTE=3,
     )
     nid = "0123456789abcdef" * 2
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            url = f"/v1/storefront/{shop}/events"
-            # text/plain: a simple cross-origin request, no preflight.
-            plain = {"Origin": merchant, "Content-Type": "text/plain;charset=UTF-8"}
+    async with gateway_in_process(settings) as (app, client):
+        url = f"/v1/storefront/{shop}/events"
+        # text/plain: a simple cross-origin request, no preflight.
+        plain = {"Origin": merchant, "Content-Type": "text/plain;charset=UTF-8"}
 
-            async def post(body: bytes) -> httpx.Response:
-                return await client.post(url, content=body, headers=plain)
+        async def post(body: bytes) -> httpx.Response:
+            return await client.post(url, content=body, headers=plain)
 
-            wrong_kind = await post(b'{"id": "%s", "type": "purchase"}' % nid.encode())
-            wrong_id = await post(b'{"id": "../x", "type": "click"}')
-            not_json = await post(b"click")
-            counted = [
-                await post(b'{"id": "%s", "type": "%s"}' % (nid.encode(), kind))
-                for kind in (b"impression", b"hover", b"click", b"click")
-            ]
-            kinds = app.state.fanout.deliveries._counts[shop]
+        wrong_kind = await post(b'{"id": "%s", "type": "purchase"}' % nid.encode())
+        wrong_id = await post(b'{"id": "../x", "type": "click"}')
+        not_json = await post(b"click")
+        counted = [
+            await post(b'{"id": "%s", "type": "%s"}' % (nid.encode(), kind))
+            for kind in (b"impression", b"hover", b"click", b"click")
+        ]
+        kinds = app.state.fanout.deliveries._counts[shop]
     assert wrong_kind.status_code == 422 and "type" in wrong_kind.json()["fields"]
     assert wrong_id.status_code == 422 and "id" in wrong_id.json()["fields"]
     assert not_json.status_code == 400

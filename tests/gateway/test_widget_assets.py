@@ -10,9 +10,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from gateway.app import create_app
 from proofstream.settings import Settings
 from tests.conftest import ROOT, SECRET
+from tests.fixtures import gateway_in_process
 
 pytestmark = pytest.mark.integration
 
@@ -39,11 +39,8 @@ async def client(
         SHOPIFY_API_SECRET=SecretStr(SECRET),
         PROOFSTREAM_DEV_MODE=True,
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            yield client
+    async with gateway_in_process(settings) as (_, client):
+        yield client
 
 
 def test_the_build_is_within_budget_and_smaller_than_the_source() -> None:
