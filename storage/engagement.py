@@ -5,11 +5,12 @@ whose transaction the caller owns."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import FromClause, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import EngagementDaily, EngagementReport, NotificationEngagement
@@ -51,38 +52,42 @@ async def add_engagement(
     ids = sorted({nid for kind in KINDS for nid in counts.get(kind, {})})
     if not ids:
         return
-    connection = await session.connection()
-    table = NotificationEngagement.__table__
-    assert isinstance(table, Table)
-    insert = await dialect_insert(session, table)
     # One cached statement executed for every notification, as in `save_notifications`:
     # a new multi-VALUES statement per report took 50-70 ms of the worker's CPU for 240
     # counts, long enough to show in the popups' p99 (bench/RESULTS.md).
-    added = {kind: getattr(table.c, kind) + getattr(insert.excluded, kind) for kind in KINDS}
-    await connection.execute(
-        insert.on_conflict_do_update(
-            index_elements=[table.c.id], set_=added | {"updated_at": insert.excluded.updated_at}
-        ),
-        [
+    await _add_up(
+        session,
+        NotificationEngagement.__table__,
+        keys=("id",),
+        rows=[
             {"id": nid, "shop": shop, "updated_at": now}
             | {kind: counts.get(kind, {}).get(nid, 0) for kind in KINDS}
             for nid in ids
         ],
     )
-    daily = EngagementDaily.__table__
-    assert isinstance(daily, Table)
-    insert = await dialect_insert(session, daily)
-    added = {kind: getattr(daily.c, kind) + getattr(insert.excluded, kind) for kind in KINDS}
-    await connection.execute(
-        insert.on_conflict_do_update(
-            index_elements=[daily.c.shop, daily.c.day],
-            set_=added | {"updated_at": insert.excluded.updated_at},
-        ),
-        [
+    await _add_up(
+        session,
+        EngagementDaily.__table__,
+        keys=("shop", "day"),
+        rows=[
             {"shop": shop, "day": day, "updated_at": now}
             | {kind: sum(counts.get(kind, {}).values()) for kind in KINDS}
         ],
     )
+
+
+async def _add_up(
+    session: AsyncSession, table: FromClause, *, keys: Sequence[str], rows: list[dict[str, Any]]
+) -> None:
+    """Upsert `rows` into `table` on `keys`, adding each kind's count to what is there."""
+    assert isinstance(table, Table)
+    insert = await dialect_insert(session, table)
+    added = {kind: table.c[kind] + insert.excluded[kind] for kind in KINDS}
+    statement = insert.on_conflict_do_update(
+        index_elements=[table.c[key] for key in keys],
+        set_=added | {"updated_at": insert.excluded.updated_at},
+    )
+    await (await session.connection()).execute(statement, rows)
 
 
 async def claim_reports(
