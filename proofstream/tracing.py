@@ -87,13 +87,15 @@ def _exporter(name: str) -> SpanExporter:
 
 def kafka_headers() -> list[tuple[str, bytes]]:
     """The current span's context as Kafka record headers (W3C `traceparent`), if any."""
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return [(name, value.encode()) for name, value in carrier.items()]
+    return [(name, value.encode()) for name, value in _current_context().items()]
 
 
 def traceparent() -> str | None:
     """The current span's W3C `traceparent`, if a span is current."""
+    return _current_context().get("traceparent")
+
+
+def _current_context() -> dict[str, str]:
     carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return carrier.get("traceparent")
+    propagate.inject(carrier)  # the configured propagators: W3C trace context and baggage
+    return carrier
