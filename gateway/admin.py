@@ -11,16 +11,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
-import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from gateway.bodies import invalid, read_body
-from gateway.errors import BadRequest, NotFound, Unauthorized
+from gateway.bodies import model_body
+from gateway.errors import NotFound, Unauthorized
 from gateway.openapi import Operation, documented
 from gateway.pages import fill
 from gateway.producer import EnvelopeProducer
@@ -49,7 +49,7 @@ __all__ = [
     "admin_of",
     "BODY_ERRORS",
     "json",
-    "json_body",
+    "merchant_body",
     "MERCHANT_ERRORS",
     "routes",
 ]
@@ -113,25 +113,20 @@ def json(model: BaseModel, *, status_code: int = 200) -> Response:
     return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
 
 
+M = TypeVar("M", bound=BaseModel)
+
 # Settings and moderation bodies are small; a larger one is not a merchant's.
 MAX_BODY_BYTES = 64 * 1024
 
 
-async def json_body(request: Request) -> object:
+async def merchant_body(request: Request, model: type[M], *, what: str) -> M:
+    """A merchant call's JSON body validated by `model` (`gateway.bodies.model_body`)."""
     timeout_s = admin_of(request).settings.body_timeout_s
-    raw = await read_body(request, limit=MAX_BODY_BYTES, timeout_s=timeout_s)
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest("body is not JSON") from exc
+    return await model_body(request, model, what=what, limit=MAX_BODY_BYTES, timeout_s=timeout_s)
 
 
 async def _settings_body(request: Request) -> ShopSettings:
-    body = await json_body(request)
-    try:
-        return ShopSettings.model_validate(body)
-    except ValidationError as exc:
-        raise invalid("invalid settings", exc) from exc
+    return await merchant_body(request, ShopSettings, what="settings")
 
 
 def _shop_page(request: Request) -> str:

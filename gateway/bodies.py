@@ -13,7 +13,7 @@ from starlette.requests import Request
 from gateway.errors import BadRequest, InvalidInput, PayloadTooLarge, RequestTimeout
 from gateway.metrics import REQUESTS_CUT
 
-__all__ = ["invalid", "model_body", "read_body"]
+__all__ = ["model_body", "read_body"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -36,16 +36,19 @@ async def read_body(request: Request, *, limit: int, timeout_s: float) -> bytes:
     return bytes(body)
 
 
-async def model_body(request: Request, model: type[M], *, limit: int, timeout_s: float) -> M:
+async def model_body(
+    request: Request, model: type[M], *, what: str, limit: int, timeout_s: float
+) -> M:
     """The JSON body (whatever its Content-Type: the widget sends text/plain, a simple
-    cross-origin request) validated by `model`."""
+    cross-origin request) validated by `model`; 400 if it is not JSON, 422 ("invalid
+    <what>", each wrong field named) if it does not fit."""
     raw = await read_body(request, limit=limit, timeout_s=timeout_s)
     try:
         return model.model_validate(orjson.loads(raw))
     except orjson.JSONDecodeError as exc:
         raise BadRequest("body is not JSON") from exc
     except ValidationError as exc:
-        raise invalid(f"invalid {model.__name__}", exc) from exc
+        raise invalid(f"invalid {what}", exc) from exc
 
 
 def invalid(message: str, exc: ValidationError) -> InvalidInput:

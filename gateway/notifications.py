@@ -14,13 +14,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import orjson
-from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.admin import BODY_ERRORS, MERCHANT_ERRORS, Admin, admin_of, json, json_body
-from gateway.bodies import invalid
+from gateway.admin import BODY_ERRORS, MERCHANT_ERRORS, Admin, admin_of, json, merchant_body
 from gateway.errors import BadRequest, NotFound
 from gateway.openapi import Operation, documented, query
 from gateway.store import database_errors
@@ -191,11 +189,7 @@ async def _moderate(request: Request, status: Literal["hidden", "shown", "delete
     )
 )
 async def patch_notification(request: Request) -> Response:
-    body = await json_body(request)
-    try:
-        moderation = Moderation.model_validate(body)
-    except ValidationError as exc:
-        raise invalid("invalid moderation", exc) from exc
+    moderation = await merchant_body(request, Moderation, what="moderation")
     return await _moderate(request, moderation.status)
 
 

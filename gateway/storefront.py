@@ -291,6 +291,7 @@ async def storefront_event(request: Request) -> Response:
     event = await model_body(
         request,
         StorefrontEvent,
+        what="event",
         limit=EVENT_MAX_BYTES,
         timeout_s=storefront.settings.body_timeout_s,
     )
