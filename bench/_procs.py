@@ -6,6 +6,7 @@ Prometheus text scraping."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import resource
 import time
@@ -60,11 +61,12 @@ def vm_rss_kb(pid: int) -> int | None:
 
 @dataclass
 class _RssOf:
-    """One process's RSS samples: (seconds since the series started, KB)."""
+    """One process's samples: (seconds since the series started, RSS in KB, CPU seconds
+    used so far)."""
 
     label: str
     started_s: float
-    samples: list[tuple[float, int]] = field(default_factory=list)
+    samples: list[tuple[float, int, float]] = field(default_factory=list)
 
     def growth(self, from_s: float) -> dict[str, Any]:
         """From its first sample at or past `from_s` of its own age to its last one."""
@@ -74,8 +76,15 @@ class _RssOf:
         base = next((s for s in self.samples if s[0] >= self.started_s + from_s), None)
         end = self.samples[-1]
         out["rss_mb_end"] = round(end[1] / 1024, 1)
-        out["rss_mb_peak"] = round(max(kb for _, kb in self.samples) / 1024, 1)
-        out["rss_mb_by_minute"] = self._by_minute()  # levels off, or keeps growing?
+        out["rss_mb_peak"] = round(max(kb for _, kb, _ in self.samples) / 1024, 1)
+        minutes = self._by_minute()
+        out["rss_mb_by_minute"] = [round(kb / 1024, 1) for _, kb, _ in minutes]  # levels off?
+        # What it took of one core in each minute: which process saturates, and when.
+        out["cpu_pct_by_minute"] = [
+            round(100 * (b[2] - a[2]) / (b[0] - a[0]), 1)
+            for a, b in itertools.pairwise([*minutes, end])
+            if b[0] > a[0]
+        ]
         if base is None or base is end:
             lived = end[0] - self.started_s
             note = f"sampled over {lived:.0f} s: too short for growth from {from_s:g} s"
@@ -87,19 +96,19 @@ class _RssOf:
             "growth_pct": round(100 * (end[1] - base[1]) / base[1], 1),
         }
 
-    def _by_minute(self) -> list[float]:
-        """RSS at each whole minute of its own age (the first sample at or past it)."""
-        marks: list[float] = []
-        for at, kb in self.samples:
-            if at >= self.started_s + 60 * len(marks):
-                marks.append(round(kb / 1024, 1))
+    def _by_minute(self) -> list[tuple[float, int, float]]:
+        """The sample at each whole minute of its own age (the first at or past it)."""
+        marks: list[tuple[float, int, float]] = []
+        for sample in self.samples:
+            if sample[0] >= self.started_s + 60 * len(marks):
+                marks.append(sample)
         return marks
 
 
 class RssSeries:
-    """VmRSS of named processes over a run (from `started`, a `time.perf_counter()`), each
-    measured by its own age: a new pid under a known name (a restarted process) is a new
-    instance, `<name>#2`, whose age starts at its first sample."""
+    """VmRSS and CPU time of named processes over a run (from `started`, a
+    `time.perf_counter()`), each measured by its own age: a new pid under a known name (a
+    restarted process) is a new instance, `<name>#2`, whose age starts at its first sample."""
 
     def __init__(self, started: float) -> None:
         self.started = started
@@ -113,9 +122,9 @@ class RssSeries:
                 self._names[name] += 1
                 k = self._names[name]
                 self._of[pid] = _RssOf(name if k == 1 else f"{name}#{k}", 0.0 if k == 1 else at)
-            kb = vm_rss_kb(pid)
-            if kb is not None:
-                self._of[pid].samples.append((at, kb))
+            kb, cpu = vm_rss_kb(pid), cpu_seconds(pid)
+            if kb is not None and cpu is not None:
+                self._of[pid].samples.append((at, kb, cpu))
 
     def growth(self, from_s: float) -> dict[str, dict[str, Any]]:
         """Per instance: RSS growth from `from_s` seconds into its own life to its end."""

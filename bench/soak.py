@@ -16,7 +16,8 @@ Measured:
 - **RSS growth** of every process (target < 10 %), sampled every 10 s: from each process's
   own minute `--rss-from` (default 2) to the end of the orders; the restarted worker is
   `worker#2`, measured from its own start (reported without growth if the run is too
-  short for it);
+  short for it); beside it each process's CPU, % of one core in each minute of its life
+  (which process saturates first, and when);
 - **end-to-end latency** per delivery (send time to arrival), p50/p90/p99 of the orders
   sent `before` the restart, during it (`restart`: from a second before SIGTERM until the
   new worker is seen consuming) and `after` it; and the longest silence between two

@@ -1,8 +1,9 @@
 """Graceful shutdown. SIGTERM on a gateway: requests in flight are answered (their produce
 finishes), SSE streams end with a retry hint, and the process exits once its lifespan
 has shut down; a successor on the same address takes over and nothing is lost or shown
-twice. SIGTERM on a worker: it commits what it processed, so its successor starts after
-it."""
+twice. SIGTERM on a worker: it commits what it processed and leaves the group (also in the
+group's first generation, which Tansu numbers 0), so its successor starts after it, at
+once."""
 
 import asyncio
 import signal
@@ -12,6 +13,7 @@ from collections import Counter
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from simulator.balancer import Balancer
 from simulator.shopper import shopping
@@ -81,10 +83,25 @@ async def test_a_worker_stopped_by_sigterm_commits_what_it_processed(
     # Everything is processed: a clean stop commits it all (the periodic commit may not
     # have run yet), so the group has nothing left to read.
     exit_code = await asyncio.to_thread(worker.stop)
+    # Read at once: a worker that did not leave would stay a member for the session timeout.
+    members = await group_members(cluster.env["KAFKA_BOOTSTRAP_SERVERS"], cluster.env)
     left = await uncommitted(cluster.env["KAFKA_BOOTSTRAP_SERVERS"], cluster.env)
     assert accepted == titles(20)
     assert exit_code == 0
+    assert members == []
     assert left == {RAW_WEBHOOKS: 0, NOTIFICATIONS: 0}
+
+
+async def group_members(bootstrap: str, env: dict[str, str]) -> list[str]:
+    """The member ids of the worker's consumer group, as the broker holds them."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_consumer_groups([env["PROOFSTREAM_WORKER_ID"]])
+        [group] = described.groups
+        return [member[0] for member in group[5]]
+    finally:
+        await admin.close()
 
 
 async def uncommitted(bootstrap: str, env: dict[str, str]) -> dict[str, int]:
