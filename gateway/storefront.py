@@ -35,7 +35,7 @@ from gateway.pages import fill, template
 from gateway.sse import HEADERS, StreamId, body, parse_stream_id
 from gateway.store import ReplayEntry, ShopGate, Store, database_errors
 from proofstream.settings import Settings
-from schemas import ShopSettings, WidgetConfig, is_shop_domain
+from schemas import ShopSettings, WidgetConfig, is_shop_domain, parse_time
 from schemas.api import ErrorBody, InvalidBody, StorefrontEvent, StreamQuery
 from schemas.shops import SHOP_DOMAIN_PATTERN
 from storage.shops import installation
@@ -183,10 +183,10 @@ def _frames(entries: list[ReplayEntry]) -> list[tuple[StreamId, bytes, str]]:
 def _occurred_at(payload: bytes) -> datetime:
     """When a stored notification's order was placed (long ago, if it cannot be read)."""
     try:
-        occurred = datetime.fromisoformat(orjson.loads(payload)["occurred_at"])
-    except (ValueError, KeyError, TypeError):
-        return datetime.min.replace(tzinfo=UTC)
-    return occurred if occurred.tzinfo else occurred.replace(tzinfo=UTC)
+        occurred = parse_time(orjson.loads(payload).get("occurred_at"))
+    except (orjson.JSONDecodeError, AttributeError):
+        occurred = None
+    return occurred or datetime.min.replace(tzinfo=UTC)
 
 
 def _shop(request: Request) -> str:

@@ -29,7 +29,7 @@ from gateway.openapi import Operation, documented
 from gateway.producer import EnvelopeProducer
 from gateway.shops import Shops
 from gateway.signatures import verify_webhook
-from schemas import WebhookEnvelope, is_shop_domain
+from schemas import WebhookEnvelope, is_shop_domain, parse_time
 from schemas.api import ErrorBody, WebhookResult
 from streams.redis import webhook_seen_key
 from streams.topics import RAW_WEBHOOKS
@@ -59,17 +59,6 @@ def shopify_header(headers: Headers, name: str) -> str | None:
     """Shopify's header by bare name: `X-Shopify-<name>` or the newer `Shopify-<name>`,
     any case (Starlette's headers are case-insensitive)."""
     return headers.get(f"x-shopify-{name}") or headers.get(f"shopify-{name}")
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    # A malformed timestamp is not worth refusing the order for: keep it unknown.
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @documented(
@@ -192,7 +181,8 @@ async def _produce(webhooks: Webhooks, delivery: _Delivery) -> None:
         topic=delivery.topic,
         shop=delivery.shop,
         api_version=delivery.api_version,
-        triggered_at=_parse_time(shopify_header(delivery.headers, "triggered-at")),
+        # A malformed timestamp is not worth refusing the order for: keep it unknown.
+        triggered_at=parse_time(shopify_header(delivery.headers, "triggered-at")),
         received_at=datetime.now(UTC),
         raw_payload=delivery.body,
     )

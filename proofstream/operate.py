@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from proofstream.errors import ServiceError
 from proofstream.settings import Settings
+from schemas import parse_time
 from streams.admin import describe_topics, ensure_topics, topic_config
 from streams.deadletters import Letter, read_letters, replay
 from streams.lag import CONSUMED, LagProbe, PartitionLag
@@ -93,13 +94,11 @@ def parse_since(text: str, *, now: datetime) -> datetime:
     6h, 2d."""
     if match := DURATION.match(text.strip()):
         return now - timedelta(**{UNITS[match.group(2)]: float(match.group(1))})
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+    if (moment := parse_time(text)) is None:
         raise argparse.ArgumentTypeError(
             f"{text!r} is neither a time (2026-12-06T09:00) nor a duration (90s, 30m, 6h, 2d)"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        )
+    return moment
 
 
 def show_lag(args: argparse.Namespace, bootstrap: str, settings: Settings) -> int:

@@ -21,6 +21,7 @@ from schemas.orders import Buyer, LineItem, OrderEvent, OrderRetraction
 from schemas.products import Product, ProductChange
 from schemas.settings import ShopSettings, ShopSettingsChanged, WidgetConfig
 from schemas.shops import is_shop_domain
+from schemas.times import parse_time
 from schemas.webhooks import WebhookEnvelope
 
 __all__ = [
@@ -47,4 +48,5 @@ __all__ = [
     "WidgetConfig",
     "is_shop_domain",
     "notification_id",
+    "parse_time",
 ]

@@ -9,7 +9,7 @@ raises `InvalidEvent` saying what is wrong with a payload.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal, TypeGuard
 
 from pydantic import ValidationError
@@ -23,6 +23,7 @@ from schemas import (
     Product,
     ProductChange,
     WebhookEnvelope,
+    parse_time,
 )
 from stages.errors import InvalidEvent
 
@@ -133,7 +134,7 @@ def product_change(envelope: WebhookEnvelope) -> ProductChange:
         raise InvalidEvent(f"topic {envelope.topic!r} is not a product topic")
     payload = envelope.payload
     product_id = _required_id(payload.get("id"), "product without an id")
-    updated_at = _maybe_time(payload.get("updated_at"))
+    updated_at = parse_time(payload.get("updated_at"))
     product = None
     status = payload.get("status")
     if envelope.topic != "products/delete" and (status is None or status == "active"):
@@ -255,13 +256,3 @@ def _image(payload: Mapping[str, Any]) -> str | None:
         image = images[0] if isinstance(images, list) and images else None
     src = image.get("src") if isinstance(image, Mapping) else None
     return src if isinstance(src, str) and src.startswith("https://") else None
-
-
-def _maybe_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

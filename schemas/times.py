@@ -1,0 +1,19 @@
+"""What a time on the wire means: ISO 8601, UTC where it names no zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+__all__ = ["parse_time"]
+
+
+def parse_time(value: object) -> datetime | None:
+    """`value` as a zone-aware time (UTC if it names no zone), or None when it is absent,
+    not a string or not ISO 8601: callers decide what an unknown time means."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
