@@ -149,8 +149,10 @@ def bench_stack(
     gateways: int = 1,
     workers: int = 1,
     settings: Mapping[str, str] | None = None,
+    bootstrap: str | None = None,
 ) -> Iterator[BenchStack]:
-    """Broker (Tansu, fresh), a redis-server of its own (or the caller's `redis_url`),
+    """Broker (Tansu, fresh; or the caller's Kafka at `bootstrap`, whose topics the run
+    shares: its consumer group is new), a redis-server of its own (or the caller's `redis_url`),
     `gateways` gateways and, when `worker`, `workers` Faust workers in one consumer group
     (`python -m` + `worker_module`: a peer may stand in): all real processes, on
     `database_url` or a SQLite file of their own, with `settings` (environment variables)
@@ -166,9 +168,10 @@ def bench_stack(
     started: list[ManagedProcess] = []
     processes: dict[str, ManagedProcess] = {}
     try:
-        broker, bootstrap = start_broker(log_path=logs / "broker.log")
-        started.append(broker)
-        processes["broker"] = broker
+        if bootstrap is None:
+            broker, bootstrap = start_broker(log_path=logs / "broker.log")
+            started.append(broker)
+            processes["broker"] = broker
         if redis_url is None:
             redis_proc, redis_url = start_redis(log_path=logs / "redis.log")
             started.append(redis_proc)

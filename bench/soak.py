@@ -25,6 +25,7 @@ Measured:
 
     .venv/bin/python -m bench.soak                  # 10 min, 200/s, 2,000 clients
     .venv/bin/python -m bench.soak --minutes 0.5 --rate 20 --clients 50 --shops 5
+    .venv/bin/python -m bench.soak --bootstrap kafka:9092 --database postgresql+asyncpg://…
 
 Progress goes to stderr every 30 s. Prints one JSON object, then a one-line summary as the
 last line.
@@ -355,6 +356,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--database", help="DATABASE_URL of the record (default: a SQLite file of the run's own)"
     )
+    parser.add_argument(
+        "--bootstrap",
+        help="a running Kafka's bootstrap servers (default: an embedded Tansu broker, whose "
+        "fetches slow as its log grows: bench/RESULTS.md section 11)",
+    )
     parser.add_argument("--connections", type=int, default=32, help="webhook connections (32)")
     parser.add_argument(
         "--client-procs", type=int, default=0, help="SSE client processes (0: one per 1,000)"
@@ -382,6 +388,7 @@ def main() -> None:
         log_level=args.log_level,
         keep_logs=args.keep_logs,
         database_url=args.database,
+        bootstrap=args.bootstrap,
     ) as stack:
         result = run(soak(stack, args))
     report = {
