@@ -21,7 +21,7 @@ from proofstream.errors import ServiceError
 from proofstream.settings import Settings
 from schemas import parse_time
 from streams.admin import describe_topics, ensure_topics, topic_config
-from streams.deadletters import Letter, read_letters, replay
+from streams.deadletters import Letter, read_letter, read_letters, replay
 from streams.lag import CONSUMED, LagProbe, PartitionLag
 from streams.topics import NAMES
 
@@ -152,10 +152,9 @@ def letters_table(letters: Sequence[Letter]) -> str:
 
 
 def show_letter(args: argparse.Namespace, bootstrap: str, settings: Settings) -> int:
-    found = [item for item in _select(args, bootstrap) if item.id == args.id]
-    if not found:
+    item = asyncio.run(read_letter(bootstrap, args.id))
+    if item is None:
         return _fail(f"no dead letter {args.id} (see `proofstream dlq list`)")
-    item = found[0]
     try:
         original: Any = orjson.loads(item.letter.original)
     except orjson.JSONDecodeError:

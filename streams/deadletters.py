@@ -22,7 +22,7 @@ from proofstream.errors import ServiceError
 from schemas import DeadLetter
 from streams.topics import DEAD_LETTERS
 
-__all__ = ["Letter", "read_letters", "replay"]
+__all__ = ["Letter", "read_letter", "read_letters", "replay"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,35 @@ async def read_letters(
         raise ServiceError(f"the broker could not be read: {exc}") from exc
     finally:
         await consumer.stop()
+
+
+async def read_letter(bootstrap: str, letter_id: str) -> Letter | None:
+    """The letter at `letter_id` (`partition:offset`), read where it lies; None when the
+    topic holds none there (a malformed id, a partition or offset it does not have, or a
+    record that is not a letter)."""
+    partition, _, offset = letter_id.partition(":")
+    if not (partition.isdigit() and offset.isdigit()):
+        return None
+    tp = TopicPartition(DEAD_LETTERS, int(partition))
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        await consumer.start()
+        await consumer.topics()  # the partition metadata
+        if tp.partition not in (consumer.partitions_for_topic(DEAD_LETTERS) or ()):
+            return None
+        consumer.assign([tp])
+        begins, ends = await consumer.beginning_offsets([tp]), await consumer.end_offsets([tp])
+        if not begins[tp] <= int(offset) < ends[tp]:
+            return None
+        consumer.seek(tp, int(offset))
+        batch = await consumer.getmany(tp, timeout_ms=5000, max_records=1)
+        record = next(iter(batch.get(tp, [])), None)
+    except KafkaError as exc:
+        raise ServiceError(f"the broker could not be read: {exc}") from exc
+    finally:
+        await consumer.stop()
+    letter = _parse(record.value) if record is not None and record.offset == int(offset) else None
+    return Letter(id=letter_id, letter=letter) if letter is not None else None
 
 
 async def replay(

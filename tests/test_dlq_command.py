@@ -95,9 +95,10 @@ async def test_replayed_dead_letters_become_popups_once(
     assert products == ["Replayed", "Sentinel"]
 
 
-async def test_an_unknown_dead_letter_is_one_clear_line(stack: Stack) -> None:
-    missing = await dlq(stack, "show", "3:999999999")
+@pytest.mark.parametrize("letter_id", ["3:999999999", "99:0", "not-an-id"])
+async def test_an_unknown_dead_letter_is_one_clear_line(stack: Stack, letter_id: str) -> None:
+    missing = await dlq(stack, "show", letter_id)
     assert missing.returncode == 2
     assert (
-        missing.stderr == "proofstream: no dead letter 3:999999999 (see `proofstream dlq list`)\n"
+        missing.stderr == f"proofstream: no dead letter {letter_id} (see `proofstream dlq list`)\n"
     )
