@@ -35,7 +35,8 @@ async def read_letters(
     bootstrap: str, *, since: datetime | None = None, reason: str | None = None
 ) -> AsyncIterator[Letter]:
     """Every letter the topic holds now, oldest first per partition; `since` keeps those
-    that failed at or after it, `reason` those whose reason contains it (any case)."""
+    that failed at or after it (read from the first record produced since then), `reason`
+    those whose reason contains it (any case)."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
     )
@@ -51,8 +52,9 @@ async def read_letters(
         consumer.assign(partitions)
         starts = await consumer.beginning_offsets(partitions)
         ends = await consumer.end_offsets(partitions)
+        firsts = starts if since is None else await _firsts_since(consumer, since, starts, ends)
         for tp in partitions:
-            consumer.seek(tp, starts[tp])  # set now (seek_to_beginning resets later)
+            consumer.seek(tp, firsts[tp])  # set now (seek_to_beginning resets later)
         for tp in partitions:
             while await consumer.position(tp) < ends[tp]:
                 batch = await consumer.getmany(tp, timeout_ms=1000, max_records=500)
@@ -66,6 +68,24 @@ async def read_letters(
         raise ServiceError(f"the broker could not be read: {exc}") from exc
     finally:
         await consumer.stop()
+
+
+async def _firsts_since(
+    consumer: AIOKafkaConsumer,
+    since: datetime,
+    starts: dict[TopicPartition, int],
+    ends: dict[TopicPartition, int],
+) -> dict[TopicPartition, int]:
+    """Per partition, the first offset whose record was produced at or after `since` (by
+    the broker's time index), so a read of the last day skips the older letters. A letter
+    is produced after it failed, so none that failed since then lies before it."""
+    at = int(since.timestamp() * 1000)
+    found = await consumer.offsets_for_times(dict.fromkeys(starts, at))
+    # Nothing that new: None from Apache Kafka, offset 0 with timestamp -1 from Tansu.
+    return {
+        tp: ends[tp] if hit is None or hit.timestamp < 0 else max(hit.offset, starts[tp])
+        for tp, hit in found.items()
+    }
 
 
 async def read_letter(bootstrap: str, letter_id: str) -> Letter | None:
