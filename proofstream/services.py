@@ -44,7 +44,7 @@ def wait_for_port(host: str, port: int, *, timeout_s: float, process: ManagedPro
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServiceError(f"{process.name} exited early; see {process.log_path}")
+            raise _exited(process)
         try:
             with socket.create_connection((host, port), timeout=0.5):
                 return
@@ -60,7 +60,7 @@ def wait_for_http(url: str, *, process: ManagedProcess, timeout_s: float) -> Non
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServiceError(f"{process.name} exited; see {process.log_path}")
+            raise _exited(process)
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
@@ -68,6 +68,18 @@ def wait_for_http(url: str, *, process: ManagedProcess, timeout_s: float) -> Non
             pass
         time.sleep(0.2)
     raise ServiceError(f"{url} not ready after {timeout_s:.0f} s; see {process.log_path}")
+
+
+def _exited(process: ManagedProcess) -> ServiceError:
+    """The error for a process that exited while starting: its last log line says why (the
+    one line our processes print when they refuse to start)."""
+    try:
+        lines = process.log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        lines = []
+    last = next((line.strip() for line in reversed(lines) if line.strip()), None)
+    why = f": {last[:300]}" if last else ""
+    return ServiceError(f"{process.name} exited{why} (see {process.log_path})")
 
 
 def _die_with_parent() -> None:
