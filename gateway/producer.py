@@ -64,6 +64,9 @@ class EnvelopeProducer:
                     raise BrokerUnavailable(f"no Kafka broker at {self._bootstrap}") from exc
                 await asyncio.sleep(delay_s)
                 continue
+            except BaseException:  # cancelled while starting: leave no connection behind
+                await producer.stop()
+                raise
             self._producer = producer
             return
 
