@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 import httpx
@@ -101,6 +102,17 @@ class SSEReader:
                 seen.append(item)
                 if predicate(item):
                     return seen
+
+
+def in_process_settings(*, bootstrap: str, redis_url: str, folder: Path, **more: Any) -> Settings:
+    """Settings for a gateway run in the test's process: the given broker and Redis and a
+    SQLite record in `folder`, with `more` (by their environment names) on top."""
+    return Settings(
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        REDIS_URL=redis_url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{folder}/gateway.db",
+        **more,
+    )
 
 
 @asynccontextmanager

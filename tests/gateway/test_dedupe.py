@@ -16,10 +16,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from gateway.dedupe import Deduper
 from gateway.errors import StoreUnavailable
 from proofstream.services import free_port, start_redis
-from proofstream.settings import Settings
 from simulator.orders import OrderFactory
 from tests.conftest import SECRET
-from tests.fixtures import gateway_in_process, post_webhook
+from tests.fixtures import gateway_in_process, in_process_settings, post_webhook
 
 pytestmark = pytest.mark.integration
 
@@ -87,10 +86,10 @@ async def test_gateway_answers_503_while_redis_is_away_then_recovers(
 ) -> None:
     port = free_port()
     redis_server, url = start_redis(log_path=tmp_path / "redis.log", port=port)
-    settings = Settings(
-        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
-        REDIS_URL=url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+    settings = in_process_settings(
+        bootstrap=bootstrap,
+        redis_url=url,
+        folder=tmp_path,
         SHOPIFY_API_SECRET=SecretStr(SECRET),
         PROOFSTREAM_DEV_MODE=True,
     )

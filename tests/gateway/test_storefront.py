@@ -11,11 +11,10 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from proofstream.settings import Settings
 from simulator.orders import OrderFactory
 from simulator.webhooks import headers as shopify_headers
 from tests.conftest import SECRET
-from tests.fixtures import gateway_in_process
+from tests.fixtures import gateway_in_process, in_process_settings
 
 pytestmark = pytest.mark.integration
 
@@ -23,10 +22,10 @@ pytestmark = pytest.mark.integration
 async def test_burst_beyond_the_redis_pool_is_served(
     bootstrap: str, redis_url: str, tmp_path: Path, shop: str
 ) -> None:
-    settings = Settings(
-        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
-        REDIS_URL=redis_url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+    settings = in_process_settings(
+        bootstrap=bootstrap,
+        redis_url=redis_url,
+        folder=tmp_path,
         PROOFSTREAM_REDIS_MAX_CONNECTIONS=2,
         PROOFSTREAM_DEV_MODE=True,
     )
@@ -42,10 +41,10 @@ async def test_cors_covers_the_widgets_routes_only(
     bootstrap: str, redis_url: str, tmp_path: Path, shop: str
 ) -> None:
     merchant = f"https://{shop}"
-    settings = Settings(
-        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
-        REDIS_URL=redis_url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+    settings = in_process_settings(
+        bootstrap=bootstrap,
+        redis_url=redis_url,
+        folder=tmp_path,
         SHOPIFY_API_SECRET=SecretStr(SECRET),
         PROOFSTREAM_CORS_ORIGINS=f"{merchant}, https://other.example",
         PROOFSTREAM_DEV_MODE=True,
@@ -89,10 +88,10 @@ async def test_refusals_reach_a_widget_on_another_origin(
     # Inside the CORS middleware: a widget on the merchant's domain reads a 404 (stop for
     # good) or a 422 as such, and may read Retry-After, instead of a network error.
     merchant = f"https://{shop}"
-    settings = Settings(
-        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
-        REDIS_URL=redis_url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+    settings = in_process_settings(
+        bootstrap=bootstrap,
+        redis_url=redis_url,
+        folder=tmp_path,
         SHOPIFY_API_SECRET=SecretStr(SECRET),
         PROOFSTREAM_TOKEN_KEYS=SecretStr(Fernet.generate_key().decode()),
         PROOFSTREAM_CORS_ORIGINS=merchant,
@@ -118,10 +117,10 @@ async def test_storefront_events_are_validated_and_rate_limited(
     bootstrap: str, redis_url: str, tmp_path: Path, shop: str
 ) -> None:
     merchant = f"https://{shop}"
-    settings = Settings(
-        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
-        REDIS_URL=redis_url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+    settings = in_process_settings(
+        bootstrap=bootstrap,
+        redis_url=redis_url,
+        folder=tmp_path,
         PROOFSTREAM_DEV_MODE=True,
         PROOFSTREAM_CORS_ORIGINS=merchant,
         PROOFSTREAM_EVENTS_PER_MINUTE=3,

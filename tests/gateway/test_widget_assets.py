@@ -10,9 +10,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from proofstream.settings import Settings
 from tests.conftest import ROOT, SECRET
-from tests.fixtures import gateway_in_process
+from tests.fixtures import gateway_in_process, in_process_settings
 
 pytestmark = pytest.mark.integration
 
@@ -32,10 +31,10 @@ def manifest() -> dict[str, object]:
 async def client(
     bootstrap: str, redis_url: str, tmp_path: Path
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(
-        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
-        REDIS_URL=redis_url,
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/gateway.db",
+    settings = in_process_settings(
+        bootstrap=bootstrap,
+        redis_url=redis_url,
+        folder=tmp_path,
         SHOPIFY_API_SECRET=SecretStr(SECRET),
         PROOFSTREAM_DEV_MODE=True,
     )
