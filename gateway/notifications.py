@@ -86,11 +86,6 @@ def click_through(clicks: int, impressions: int) -> float | None:
     return round(clicks / impressions, 4) if impressions else None
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # A time without an offset is taken as UTC.
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
-
-
 @documented(
     Operation(
         "The shop's stored notifications, newest first, filtered and paged",
@@ -106,8 +101,8 @@ async def list_notifications(request: Request) -> Response:
     params = query(request, NotificationQuery, ignore=("shop",))
     after = decode_cursor(params.cursor) if params.cursor else None
     filters = record.NotificationQuery(
-        since=_aware(params.since),
-        until=_aware(params.until),
+        since=params.since,
+        until=params.until,
         kind=params.kind,
         status=params.status,
         product_id=params.product_id,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.notifications import NotificationStatus, PublicNotification
 from schemas.settings import ShopSettings, WidgetConfig
 from schemas.shops import SHOP_DOMAIN_PATTERN
+from schemas.times import UtcTime
 
 __all__ = [
     "Accepted",
@@ -70,8 +71,8 @@ class Accepted(_Body):
 class NotificationQuery(_Body):
     """`GET /api/notifications` filters (all optional, combined) and paging."""
 
-    since: datetime | None = Field(default=None, description="occurred at or after (ISO 8601)")
-    until: datetime | None = Field(default=None, description="occurred before (ISO 8601)")
+    since: UtcTime | None = Field(default=None, description="occurred at or after (ISO 8601)")
+    until: UtcTime | None = Field(default=None, description="occurred before (ISO 8601)")
     kind: Literal["order"] | None = None
     status: NotificationStatus | None = None
     product_id: str | None = Field(default=None, pattern=ID_PATTERN)

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-__all__ = ["parse_time"]
+from pydantic import AfterValidator
+
+__all__ = ["UtcTime", "parse_time"]
+
+
+def _utc_if_naive(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+UtcTime = Annotated[datetime, AfterValidator(_utc_if_naive)]
+"""A model field's time: one that names no zone is taken as UTC."""
 
 
 def parse_time(value: object) -> datetime | None:
@@ -16,4 +27,4 @@ def parse_time(value: object) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return _utc_if_naive(moment)
