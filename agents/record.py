@@ -23,7 +23,8 @@ from schemas import (
     NotificationChanged,
     notification_id,
 )
-from storage.engagement import KINDS, add_engagement, claim_reports, forget_reports_before
+from schemas.engagement import ENGAGEMENT_KINDS
+from storage.engagement import add_engagement, claim_reports, forget_reports_before
 from storage.notifications import (
     apply_change,
     delete_published_before,
@@ -82,8 +83,10 @@ class Recorder:
                 if report.report_id not in fresh:
                     continue
                 fresh.discard(report.report_id)  # the same report twice in one batch: once
-                added = counts.setdefault(report.shop, {kind: Counter() for kind in KINDS})
-                for kind in KINDS:
+                added = counts.setdefault(
+                    report.shop, {kind: Counter() for kind in ENGAGEMENT_KINDS}
+                )
+                for kind in ENGAGEMENT_KINDS:
                     added[kind].update(getattr(report, kind))
             for shop, kinds in counts.items():
                 await add_engagement(session, shop=shop, counts=kinds, day=now.date(), now=now)

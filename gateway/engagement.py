@@ -14,18 +14,16 @@ import socket
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import Literal
 
 import structlog
 
 from gateway.errors import BrokerUnavailable
 from gateway.producer import EnvelopeProducer
 from schemas import EngagementCounts
+from schemas.engagement import EngagementKind
 from streams.topics import ENGAGEMENT
 
-__all__ = ["DeliveryCounter", "Kind"]
-
-Kind = Literal["delivered", "impressions", "hovers", "clicks"]
+__all__ = ["DeliveryCounter"]
 
 log = structlog.get_logger("proofstream.gateway.engagement")
 
@@ -44,14 +42,14 @@ class DeliveryCounter:
         self._every_s = every_s
         self._clock = clock
         self._source = f"{socket.gethostname()}:{os.getpid()}"
-        self._counts: dict[str, dict[Kind, Counter[str]]] = {}
+        self._counts: dict[str, dict[EngagementKind, Counter[str]]] = {}
         self._task: asyncio.Task[None] | None = None
 
     def delivered(self, shop: str, notification_id: str, clients: int) -> None:
         """`clients` SSE clients were just written the notification."""
         self.count(shop, "delivered", notification_id, clients)
 
-    def count(self, shop: str, kind: Kind, notification_id: str, n: int = 1) -> None:
+    def count(self, shop: str, kind: EngagementKind, notification_id: str, n: int = 1) -> None:
         kinds = self._counts.get(shop)
         if kinds is None:
             kinds = self._counts[shop] = {}

@@ -26,7 +26,6 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from gateway.bodies import model_body
-from gateway.engagement import Kind
 from gateway.errors import GatewayError, Gone, NotFound, refused
 from gateway.fanout import Fanout, notification_frame
 from gateway.limits import ConnectionLimits, EventRate
@@ -37,6 +36,7 @@ from gateway.store import ReplayEntry, ShopGate, Store, database_errors
 from proofstream.settings import Settings
 from schemas import ShopSettings, WidgetConfig, is_shop_domain, parse_time
 from schemas.api import ErrorBody, InvalidBody, StorefrontEvent, StreamQuery
+from schemas.engagement import EngagementKind
 from schemas.shops import SHOP_DOMAIN_PATTERN
 from storage.shops import installation
 
@@ -263,7 +263,11 @@ async def config(request: Request) -> Response:
 
 # An event's body is a few dozen bytes.
 EVENT_MAX_BYTES = 1024
-COUNTED_AS: dict[str, Kind] = {"impression": "impressions", "hover": "hovers", "click": "clicks"}
+COUNTED_AS: dict[str, EngagementKind] = {
+    "impression": "impressions",
+    "hover": "hovers",
+    "click": "clicks",
+}
 
 
 @documented(

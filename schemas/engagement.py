@@ -4,13 +4,17 @@ stored record by the worker."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
 from schemas.base import Event
 
-__all__ = ["EngagementCounts"]
+__all__ = ["ENGAGEMENT_KINDS", "EngagementCounts", "EngagementKind"]
+
+EngagementKind = Literal["delivered", "impressions", "hovers", "clicks"]
+# The counts every report carries, one field each (below), in that order.
+ENGAGEMENT_KINDS: tuple[EngagementKind, ...] = get_args(EngagementKind)
 
 
 class EngagementCounts(Event):

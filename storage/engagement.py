@@ -13,19 +13,17 @@ from typing import Any
 from sqlalchemy import FromClause, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schemas.engagement import ENGAGEMENT_KINDS
 from storage.models import EngagementDaily, EngagementReport, NotificationEngagement
 from storage.repository import dialect_insert
 
 __all__ = [
-    "KINDS",
     "DayEngagement",
     "add_engagement",
     "claim_reports",
     "engagement_by_day",
     "forget_reports_before",
 ]
-
-KINDS = ("delivered", "impressions", "hovers", "clicks")
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,7 @@ async def add_engagement(
 ) -> None:
     """Add `counts` (kind → notification id → count) to each notification, whether or not
     it is recorded yet (a report may overtake it), and to the shop's `day`."""
-    ids = sorted({nid for kind in KINDS for nid in counts.get(kind, {})})
+    ids = sorted({nid for kind in ENGAGEMENT_KINDS for nid in counts.get(kind, {})})
     if not ids:
         return
     # One cached statement executed for every notification, as in `save_notifications`:
@@ -61,7 +59,7 @@ async def add_engagement(
         keys=("id",),
         rows=[
             {"id": nid, "shop": shop, "updated_at": now}
-            | {kind: counts.get(kind, {}).get(nid, 0) for kind in KINDS}
+            | {kind: counts.get(kind, {}).get(nid, 0) for kind in ENGAGEMENT_KINDS}
             for nid in ids
         ],
     )
@@ -71,7 +69,7 @@ async def add_engagement(
         keys=("shop", "day"),
         rows=[
             {"shop": shop, "day": day, "updated_at": now}
-            | {kind: sum(counts.get(kind, {}).values()) for kind in KINDS}
+            | {kind: sum(counts.get(kind, {}).values()) for kind in ENGAGEMENT_KINDS}
         ],
     )
 
@@ -82,7 +80,7 @@ async def _add_up(
     """Upsert `rows` into `table` on `keys`, adding each kind's count to what is there."""
     assert isinstance(table, Table)
     insert = await dialect_insert(session, table)
-    added = {kind: table.c[kind] + insert.excluded[kind] for kind in KINDS}
+    added = {kind: table.c[kind] + insert.excluded[kind] for kind in ENGAGEMENT_KINDS}
     statement = insert.on_conflict_do_update(
         index_elements=[table.c[key] for key in keys],
         set_=added | {"updated_at": insert.excluded.updated_at},
