@@ -189,6 +189,11 @@ def _occurred_at(payload: bytes) -> datetime:
     return occurred or datetime.min.replace(tzinfo=UTC)
 
 
+def _client_address(request: Request) -> str:
+    """Whom the per-client limits count (behind a trusted proxy, the forwarded address)."""
+    return request.client.host if request.client else "unknown"
+
+
 def _shop(request: Request) -> str:
     shop: str = request.path_params["shop"]
     if not is_shop_domain(shop):
@@ -229,8 +234,7 @@ class StreamEndpoint:
         # preflight) and first page views of a visit send the parameter.
         params = query(request, StreamQuery)
         await storefront.admit(request, shop, await storefront.store.gate(shop))
-        client = scope.get("client")
-        with storefront.limits.hold(client[0] if client else "unknown", shop):
+        with storefront.limits.hold(_client_address(request), shop):
             await storefront.serve(
                 shop,
                 receive,
@@ -300,7 +304,7 @@ async def storefront_event(request: Request) -> Response:
         timeout_s=storefront.settings.body_timeout_s,
     )
     await storefront.admit(request, shop, await storefront.store.gate(shop))
-    storefront.events.take(request.client.host if request.client else "unknown", shop)
+    storefront.events.take(_client_address(request), shop)
     storefront.fanout.deliveries.count(shop, COUNTED_AS[event.type], event.id)
     return Response(status_code=204)
 
